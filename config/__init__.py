@@ -1,0 +1,138 @@
+"""Settings for sieve: pydantic models for `config/*.yaml`, the one source of defaults.
+
+Every threshold sits here with a comment on what it trades off; stages receive
+the part of the settings they need and never read globals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pipeline.yaml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReadSettings(Strict):
+    # Files larger than this are rejected ("too_large") without being read whole:
+    # a real article is rarely above 2 MB of HTML; raising it costs memory per worker.
+    max_bytes: int = 8_000_000
+    extensions: list[str] = [".txt", ".text", ".html", ".htm", ".xhtml", ".warc", ".warc.gz"]
+
+
+class ExtractSettings(Strict):
+    # HTML elements hidden by markup (hidden attribute, inline display:none, classes
+    # that a <style> block hides) are removed before trafilatura sees the page.
+    drop_hidden_markup: bool = True
+    include_tables: bool = True
+
+
+class LanguageSettings(Strict):
+    # langdetect reads at most this many characters per document (sampled from the
+    # start, middle and end); more costs time linearly and rarely changes the answer.
+    sample_chars: int = 1500
+    seed: int = 0
+    # A paragraph whose script alone says it is in a language not in `languages`
+    # (e.g. Cyrillic spam in an English page) is removed when this is on.
+    drop_foreign_script_paragraphs: bool = True
+
+
+class CleanSettings(Strict):
+    """Thresholds of the cleaning rules (README, "Cleaning rules")."""
+
+    # Rules switched off by name (see README for the list).
+    disabled_rules: list[str] = []
+    # A paragraph counts as body text ("good") from this many letters
+    # (a Han character counts as two: it carries about a word's worth).
+    good_min_letters: int = 70
+    # Injected strings: a substring of at least this many characters found in at
+    # least `injection_min_paragraphs` paragraphs and `injection_min_share` of them.
+    injection_min_chars: int = 10
+    injection_min_paragraphs: int = 3
+    injection_min_share: float = 0.2
+    # Injected words: a token seen at least this many times, most of whose
+    # occurrences read better without it.
+    injected_word_min_count: int = 4
+    injected_word_min_share: float = 0.6
+    # Off-topic paragraphs: a paragraph of at least `topic_min_tokens` content words
+    # is dropped when its use of the document's topic terms is this improbable
+    # (one-sided binomial p-value). Lower: fewer, surer drops.
+    topic_alpha: float = 0.02
+    topic_min_tokens: int = 10
+    topic_window: int = 2
+    # Keyword stuffing: share of separator characters and of repeated tokens.
+    stuffing_min_separators: int = 6
+    stuffing_max_segment_letters: int = 24
+    # Documents: fewer published words than this (a Han character counts as 2/3
+    # of a word) are rejected as too short; a document whose removed spam (keyword
+    # blocks, injected strings, hidden text, link lines) is at least
+    # `max_spam_share` of its extracted text is rejected as mostly spam.
+    min_doc_words: int = 40
+    max_spam_share: float = 0.6
+
+
+class NormalizeSettings(Strict):
+    # OpenCC conversion per language: t2s (characters), tw2sp / hk2s (regional
+    # vocabulary too), s2t, or "none".
+    opencc: dict[str, str] = {"zh": "t2s"}
+    unicode_form: str = "NFC"
+
+
+class PublishSettings(Strict):
+    shard_size: int = 500
+    # How many previous run snapshots stay on disk under OUT/runs/.
+    keep_runs: int = 3
+    examples_per_reason: int = 3
+
+
+class RunSettings(Strict):
+    # Worker processes for the CPU-bound stages; None means the number of cores.
+    workers: int | None = None
+    dask_address: str | None = None
+    # Shards in flight per worker: bounds memory while keeping workers busy.
+    inflight_per_worker: int = 2
+
+
+class SourceConfig(Strict):
+    name: str
+    paths: list[str] = []
+    urls: list[str] = []
+    seed_file: str | None = None
+    schedule: str | None = None
+    languages: list[str] | None = None
+    max_pages: int | None = None
+    allow_private_addresses: bool = False
+    clean: dict[str, Any] = {}
+
+
+class Settings(Strict):
+    # Languages published; documents in others are rejected. Empty: any language.
+    languages: list[str] = ["en", "zh"]
+    sources: list[SourceConfig] = Field(default_factory=list)
+    read: ReadSettings = ReadSettings()
+    extract: ExtractSettings = ExtractSettings()
+    language: LanguageSettings = LanguageSettings()
+    clean: CleanSettings = CleanSettings()
+    normalize: NormalizeSettings = NormalizeSettings()
+    publish: PublishSettings = PublishSettings()
+    run: RunSettings = RunSettings()
+
+    def sha256(self) -> str:
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read a YAML config; relative source paths resolve against the config's project."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Settings.model_validate(data)

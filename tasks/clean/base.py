@@ -1,0 +1,32 @@
+"""The shape every cleaning rule has: a name users can switch off and one `run`.
+
+A rule only cuts spans out of `doc.paragraphs` through `doc.remove`, which
+records the reason, rule and offsets; it never rewrites text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from config import CleanSettings
+from tasks.record import Document
+
+
+@dataclass
+class Context:
+    """What the rules of one document share: its settings and its language."""
+
+    settings: CleanSettings
+    lang: str
+    allowed_languages: list[str] = field(default_factory=list)
+
+
+class Rule:
+    name = "rule"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+
+    def run(self, doc: Document) -> None:
+        raise NotImplementedError

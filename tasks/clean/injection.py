@@ -1,0 +1,103 @@
+"""A string injected into many paragraphs (a site slogan, a spam signature).
+
+Found by repetition, not by a list: character n-grams that recur in a large
+share of paragraphs are grown into maximal runs; a run long enough and common
+enough is the injected string. It is cut wherever it occurs (also truncated at
+a paragraph's end or start), and the rest of each paragraph is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from difflib import SequenceMatcher
+
+from tasks.clean.base import Rule
+from tasks.record import Document
+
+N = 6
+
+
+def _runs(text: str, frequent: set[str]) -> list[tuple[int, int]]:
+    covered = [False] * len(text)
+    for i in range(len(text) - N + 1):
+        if text[i:i + N] in frequent:
+            for k in range(i, i + N):
+                covered[k] = True
+    runs, start = [], None
+    for i, c in enumerate([*covered, False]):
+        if c and start is None:
+            start = i
+        elif not c and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _core(runs: list[str]) -> str:
+    """The part shared by the most frequent runs (drops the neighbours' characters)."""
+    common = [r for r, _ in Counter(runs).most_common(5)]
+    core = common[0]
+    for other in common[1:]:
+        m = SequenceMatcher(None, core, other, autojunk=False).find_longest_match(0, len(core), 0, len(other))
+        if m.size >= len(core) * 0.6:
+            core = core[m.a: m.a + m.size]
+    return core.strip()
+
+
+class InjectedString(Rule):
+    name = "injected_string"
+
+    def candidates(self, texts: list[str]) -> list[str]:
+        s = self.settings
+        eligible = [t for t in texts if len(t) >= N]
+        if len(eligible) < s.injection_min_paragraphs:
+            return []
+        df: Counter[str] = Counter()
+        for t in eligible:
+            df.update({t[i:i + N] for i in range(len(t) - N + 1)})
+        need = max(s.injection_min_paragraphs, s.injection_min_share * len(eligible))
+        frequent = {g for g, c in df.items() if c >= need and g.strip()}
+        if not frequent:
+            return []
+        runs: list[str] = []
+        edge = 0
+        for t in eligible:
+            for a, b in _runs(t, frequent):
+                if b - a >= s.injection_min_chars:
+                    runs.append(t[a:b])
+                    edge += a <= 1 or b >= len(t) - 1
+        if not runs:
+            return []
+        core = _core(runs)
+        holders = sum(core in t for t in eligible)
+        whole = sum(core == t.strip() for t in eligible)
+        share = holders / len(eligible)
+        at_edge = edge / len(runs)
+        # Long, or pinned to paragraph edges, or nearly everywhere: an injection.
+        # A natural phrase repeated this often is short and sits mid-sentence.
+        long_enough = len(core) >= 3 * s.injection_min_chars or (
+            len(core) >= s.injection_min_chars and (at_edge >= 0.6 or share >= 0.5))
+        if holders >= need and long_enough and whole < holders:
+            return [core]
+        return []
+
+    def run(self, doc: Document) -> None:
+        texts = [p.text for p in doc.paragraphs]
+        for core in self.candidates(texts):
+            for i, para in enumerate(doc.paragraphs):
+                while (pos := para.text.find(core)) >= 0:
+                    doc.remove(i, pos, pos + len(core), "injected_string", self.name)
+                self._cut_truncated(doc, i, core)
+
+    def _cut_truncated(self, doc: Document, i: int, core: str) -> None:
+        """A paragraph cut short mid-injection ends with a prefix of it (or starts with a suffix)."""
+        text = doc.paragraphs[i].text
+        shortest = max(N, len(core) // 3)
+        for k in range(min(len(core) - 1, len(text)), shortest - 1, -1):
+            if text.endswith(core[:k]):
+                doc.remove(i, len(text) - k, len(text), "injected_string", self.name)
+                return
+        for k in range(min(len(core) - 1, len(text)), shortest - 1, -1):
+            if text.startswith(core[-k:]):
+                doc.remove(i, 0, k, "injected_string", self.name)
+                return

@@ -1,0 +1,24 @@
+"""Paragraphs that repeat: a headline printed again between sections, a date
+line under every item of a related-articles list. The first occurrence stays
+(it may be the real headline); later copies go.
+"""
+
+from __future__ import annotations
+
+from tasks.clean.base import Rule
+from tasks.clean.text import squash
+from tasks.record import Document
+
+
+class RepeatedParagraph(Rule):
+    name = "repeated_paragraph"
+
+    def run(self, doc: Document) -> None:
+        seen: set[str] = set()
+        for i, para in enumerate(doc.paragraphs):
+            key = squash(para.text)
+            if len(key) < 2:
+                continue
+            if key in seen:
+                doc.drop_paragraph(i, "repeated", self.name)
+            seen.add(key)

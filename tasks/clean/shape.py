@@ -1,0 +1,60 @@
+"""Boilerplate recognised by its shape: contact details, links standing alone,
+pagination, copyright lines, keyword stuffing. Each check looks at the form of
+a line (what it is made of), never at which site or topic it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tasks.clean.base import Rule
+from tasks.clean.text import URL, is_sentence_like, weight
+from tasks.record import Document
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")
+COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
+PAGINATION = re.compile(r"^(?:[\W_]*\d+[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
+SEPARATORS = re.compile(r"\s*[|｜丶•·/,，、;；]\s*")
+DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
+
+
+def _stuffed(text: str, min_segments: int, max_segment: int) -> bool:
+    """Many short separator-delimited phrases that share words: a keyword block."""
+    segments = [s for s in SEPARATORS.split(text) if s.strip()]
+    if len(segments) < min_segments:
+        return False
+    short = sum(weight(s) <= max_segment / 1.5 for s in segments) / len(segments)
+    grams = Counter(text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace())
+    repeated = sum(c for c in grams.values() if c > 1) / max(1, sum(grams.values()))
+    return short >= 0.8 and (repeated >= 0.3 or not is_sentence_like(text))
+
+
+class BoilerplateShape(Rule):
+    name = "boilerplate_shape"
+
+    def classify(self, text: str) -> tuple[str, str] | None:
+        w = weight(text)
+        s = self.settings
+        if EMAIL.search(text) and w < 15:
+            return ("contact", "email_line")
+        if PHONE.search(text) and w < 8 and not is_sentence_like(text):
+            return ("contact", "phone_line")
+        if COPYRIGHT.search(text) and w < 30:
+            return ("footer", "copyright_line")
+        if PAGINATION.search(text.strip()) or DATE_ONLY.match(text.strip()):
+            return ("pagination", "numbers_only")
+        urls = URL.findall(text)
+        if urls and weight(URL.sub(" ", text)) < 15:
+            return ("link", "url_line")
+        if _stuffed(text, s.stuffing_min_separators, s.stuffing_max_segment_letters):
+            return ("keyword_stuffing", "separated_keywords")
+        return None
+
+    def run(self, doc: Document) -> None:
+        for i, para in enumerate(doc.paragraphs):
+            if para.dropped:
+                continue
+            if hit := self.classify(para.text):
+                doc.drop_paragraph(i, *hit)

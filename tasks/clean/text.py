@@ -1,0 +1,49 @@
+"""Small text measures shared by the cleaning rules (language-neutral)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Sentence ends in Latin and CJK punctuation (a closing quote or bracket may follow).
+SENTENCE_END = re.compile(r"[.!?。!?…;;][\"'”’)」』)]*\s*$")
+SENTENCE_MARK = re.compile(r"[.!?。!?;;,,、]")
+URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+
+
+def han_count(text: str) -> int:
+    return len(HAN.findall(text))
+
+
+def weight(text: str) -> float:
+    """Roughly how many words a text holds: Latin words plus Han characters / 1.5."""
+    han = han_count(text)
+    words = len(WORD.findall(HAN.sub(" ", text)))
+    return words + han / 1.5
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens: lowercase words of 2+ letters, and Han character bigrams."""
+    out = [w.lower() for w in WORD.findall(HAN.sub(" ", text))]
+    for run in HAN_RUN.findall(text):
+        if len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def token_counts(text: str) -> Counter[str]:
+    return Counter(tokens(text))
+
+
+def is_sentence_like(text: str) -> bool:
+    return bool(SENTENCE_END.search(text)) or len(SENTENCE_MARK.findall(text)) >= 2
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()

@@ -1,0 +1,109 @@
+"""Decoded page to paragraphs: trafilatura for HTML, lines for plain text.
+
+Before trafilatura sees an HTML page, elements that a browser would not show
+(the `hidden` attribute, inline `display:none`/`visibility:hidden`, classes or
+ids that the page's own `<style>` hides, conventional hiding classes) are taken
+out and recorded, because trafilatura keeps their text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+import trafilatura
+
+from config import ExtractSettings
+from tasks.record import Document, Paragraph, Removal, _snip
+
+_HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
+# Utility classes that common CSS frameworks define as invisible.
+CONVENTIONAL_HIDDEN_CLASSES = frozenset(
+    {"hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "invisible", "hide"})
+
+
+class ExtractError(ValueError):
+    pass
+
+
+@dataclass
+class Extracted:
+    paragraphs: list[str]
+    title: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)
+
+
+def text_paragraphs(text: str) -> list[str]:
+    """One paragraph per non-blank line, whitespace trimmed."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _hidden_selectors(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
+    classes, ids = set(CONVENTIONAL_HIDDEN_CLASSES), set()
+    for style in tree.iter("style"):
+        for selectors, body in _CSS_RULE.findall(style.text_content() or ""):
+            if not _HIDDEN_STYLE.search(body):
+                continue
+            for sel in selectors.split(","):
+                if m := _SIMPLE_SELECTOR.match(sel):
+                    (classes if m.group(1) == "." else ids).add(m.group(2))
+    return classes, ids
+
+
+def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
+    """Remove elements a browser would not display; returns their texts."""
+    classes, ids = _hidden_selectors(tree)
+    doomed = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "head"):
+            continue
+        attrs = el.attrib
+        if ("hidden" in attrs and el.tag != "input") or _HIDDEN_STYLE.search(attrs.get("style", "")) \
+                or attrs.get("id") in ids or classes.intersection(attrs.get("class", "").split()):
+            doomed.append(el)
+    texts = []
+    for el in doomed:
+        if el.getparent() is None:
+            continue
+        if text := " ".join(el.text_content().split()):
+            texts.append(text)
+        el.drop_tree()
+    return texts
+
+
+def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"HTML does not parse: {exc}") from exc
+    hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
+    result = trafilatura.bare_extraction(tree, with_metadata=True, deduplicate=False,
+                                         include_comments=False, include_tables=settings.include_tables)
+    if result is None or not (result.text or "").strip():
+        return Extracted([], hidden=hidden)
+    meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
+            if (v := getattr(result, k, None))}
+    return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden)
+
+
+def extract(doc: Document, settings: ExtractSettings) -> Document:
+    """Fill `doc.paragraphs` (and title/metadata for HTML) from `doc.text`."""
+    assert doc.text is not None
+    if doc.media == "html":
+        ext = html_paragraphs(doc.text, settings)
+        doc.title, doc.metadata = ext.title, {**doc.metadata, **ext.metadata}
+        doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), _snip(t))
+                           for t in ext.hidden)
+        paragraphs = ext.paragraphs
+        doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
+                          "parameters": {"include_tables": settings.include_tables, "deduplicate": False,
+                                         "drop_hidden_markup": settings.drop_hidden_markup}})
+    else:
+        paragraphs = text_paragraphs(doc.text)
+        doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})
+    doc.paragraphs = [Paragraph(p) for p in paragraphs]
+    return doc

@@ -1,0 +1,52 @@
+"""Kept paragraphs to published text: script conversion, Unicode, whitespace.
+
+Runs after cleaning, on what is kept; it changes characters but removes no
+content, so accounting holds "up to normalization".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from importlib.metadata import version
+
+from config import NormalizeSettings
+from tasks.language import converter
+from tasks.record import Document
+
+OPENCC_VERSION = version("opencc")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\ufeff]+")
+# Punctuation that takes no space before it in Chinese text (half- and full-width).
+_CJK_PUNCT = r"，。、：；！？”’）》」』】〕,.:;!?)"
+_SPACE_BEFORE_PUNCT = re.compile(rf"\s+(?=[{_CJK_PUNCT}])")
+_SPACE_AFTER_OPEN = re.compile(r"(?<=[“‘（《「『【〔(])\s+")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e]")
+
+
+def normalize_paragraph(text: str, chinese: bool, opencc_config: str | None, form: str) -> str:
+    text = unicodedata.normalize(form, _CONTROL.sub("", text))
+    if opencc_config:
+        text = converter(opencc_config).convert(text)
+    text = _SPACES.sub(" ", text).strip()
+    if chinese:
+        text = _SPACE_BEFORE_PUNCT.sub("", text)
+        text = _SPACE_AFTER_OPEN.sub("", text)
+    return text
+
+
+def normalize(doc: Document, settings: NormalizeSettings) -> Document:
+    """Set `doc.published_text` (and the published script) from the kept paragraphs."""
+    chinese = doc.lang == "zh"
+    config = settings.opencc.get(doc.lang or "", "none")
+    config = None if config in ("none", "", None) else config
+    paragraphs = [normalize_paragraph(p, chinese, config, settings.unicode_form) for p in doc.kept_paragraphs]
+    doc.published_text = "\n".join(p for p in paragraphs if p)
+    if doc.title:
+        doc.title = normalize_paragraph(doc.title, chinese, config, settings.unicode_form)
+    if chinese:
+        doc.script = {"t2s": "Hans", "tw2sp": "Hans", "hk2s": "Hans", "s2t": "Hant", "s2tw": "Hant",
+                      "s2twp": "Hant", "s2hk": "Hant"}.get(config or "", doc.source_script)
+    doc.steps.append({"name": "normalize", "library": f"opencc {OPENCC_VERSION}",
+                      "parameters": {"opencc": config, "unicode": settings.unicode_form}})
+    return doc
+

@@ -1,0 +1,114 @@
+"""One document through every stage: decode, extract, language, clean,
+normalize, verdict. Plain functions; Prefect wraps batches of them in flows/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Iterable, Iterator
+from importlib.metadata import version
+
+from config import Settings
+from tasks.clean import Context, clean
+from tasks.decode import DecodeError, decode
+from tasks.extract import ExtractError, extract
+from tasks.filters import verdict
+from tasks.language import chinese_script, detect, dominant_script, script_units
+from tasks.normalize import normalize
+from tasks.record import Document
+
+PIPELINE_VERSION = version("sieve")
+STAGES = ("decode", "extract", "language", "clean", "normalize")
+
+
+class StageTimer:
+    """Seconds spent per stage, summed over documents (for the run report)."""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+
+    def add(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
+
+
+def _language(doc: Document, settings: Settings) -> None:
+    text = "\n".join(p.text for p in doc.paragraphs)
+    guess = detect(text, settings.language.sample_chars, settings.language.seed)
+    doc.lang, doc.lang_scores = guess.lang, guess.scores
+    if doc.lang == "zh":
+        doc.source_script = chinese_script(text)
+        doc.script = doc.source_script
+    doc.steps.append({"name": "language", "library": "sieve script evidence + langdetect 1.0.9",
+                      "parameters": {"sample_chars": settings.language.sample_chars,
+                                     "seed": settings.language.seed}})
+
+
+def _recheck_language(doc: Document, settings: Settings) -> None:
+    """Cleaning can remove a menu in another script; re-decide only if the script changed."""
+    kept = "\n".join(doc.kept_paragraphs)
+    before = dominant_script(script_units("\n".join(p.original for p in doc.paragraphs)))
+    if kept and dominant_script(script_units(kept)) != before:
+        _language(doc, settings)
+    doc.paragraph_langs = [detect_paragraph(p, doc.lang) for p in doc.kept_paragraphs]
+
+
+def detect_paragraph(text: str, doc_lang: str | None) -> str:
+    """A paragraph's language by script; Latin paragraphs take the document's Latin language."""
+    script = dominant_script(script_units(text))
+    if script is None:
+        return "und"
+    if script == "latin":
+        return doc_lang if doc_lang and doc_lang not in ("zh", "ja", "ko") else "latin"
+    return {"han": "zh", "kana": "ja", "hangul": "ko"}.get(script, script)
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    return m.group(1) if m else None
+
+
+def process_document(doc: Document, settings: Settings, timer: StageTimer | None = None) -> Document:
+    """Run every stage on one document; failures become a reject reason, never an exception."""
+    timer = timer or StageTimer()
+    t = time.perf_counter()
+    if doc.reject_reason:
+        return doc
+    if doc.text is None:
+        try:
+            decoded = decode(doc.raw or b"", declared_charset(doc.source.content_type), html=doc.media == "html")
+        except DecodeError as exc:
+            return doc.reject(exc.reason, exc.detail)
+        doc.text = decoded.text
+        doc.source = dataclasses.replace(doc.source, encoding=decoded.encoding)
+        doc.steps.append({"name": "decode", "library": "charset-normalizer " + version("charset-normalizer"),
+                          "parameters": {"how": decoded.how}})
+    doc.raw = None
+    t = timer.add("decode", t)
+    try:
+        extract(doc, settings.extract)
+    except (ExtractError, ValueError) as exc:
+        return doc.reject("unparsable", str(exc))
+    t = timer.add("extract", t)
+    if not doc.paragraphs:
+        return doc.reject("no_text", "extraction found no text")
+    _language(doc, settings)
+    t = timer.add("language", t)
+    clean(doc, Context(settings.clean, doc.lang or "und", settings.languages))
+    _recheck_language(doc, settings)
+    t = timer.add("clean", t)
+    normalize(doc, settings.normalize)
+    timer.add("normalize", t)
+    if reason := verdict(doc, settings.clean, settings.languages):
+        doc.reject(reason)
+    return doc
+
+
+def process_documents(docs: Iterable[Document], settings: Settings,
+                      timer: StageTimer | None = None) -> Iterator[Document]:
+    for doc in docs:
+        yield process_document(doc, settings, timer)
