@@ -12,16 +12,19 @@ rates), it is off topic. No list of topics is involved.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from functools import lru_cache
 
+import jieba
 import wordfreq
 
 from tasks.clean.base import Rule
 from tasks.language import converter
 from tasks.record import Document
 
+jieba.setLogLevel(logging.WARNING)  # wordfreq segments Chinese with jieba; its loading chatter is noise
 TOP_TERMS = 40
 MIN_TERM_PARAGRAPHS = 3
 # Words this common in the language carry no topic (zipf scale: 6 = once per 1000 words).

@@ -1,0 +1,155 @@
+"""The `sieve` command: run, eval, inspect. Thin: parses arguments, sets up
+Prefect's environment, calls the flow or the plain functions, prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+console = Console()
+
+
+def prefect_env() -> None:
+    """Defaults that make a local (ephemeral) Prefect run reliable here; user settings win."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS", "8")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if os.environ.get("SIEVE_QUIET") else "INFO")
+
+
+def run_pipeline(config: str | None, paths: list[str] | None, out: str, workers: int | None) -> dict[str, Any]:
+    prefect_env()
+    from flows.pipeline import sieve_pipeline  # noqa: PLC0415 - Prefect reads its settings at import
+
+    source = "cli" if paths else "configured"
+    return sieve_pipeline(config=config, paths=[str(Path(p).resolve()) for p in paths or []] or None,
+                          out=str(Path(out).resolve()), workers=workers, source=source)
+
+
+def print_summary(summary: dict[str, Any], out: str) -> None:
+    table = Table(title=f"sieve run {summary['run_id']}", show_header=False)
+    table.add_row("documents in", str(summary["documents"]))
+    table.add_row("published", str(summary["published"]))
+    table.add_row("rejected", ", ".join(f"{k}: {v}" for k, v in summary["rejected_by_reason"].items()) or "0")
+    table.add_row("spans removed", ", ".join(f"{k}: {v}" for k, v in summary["removed_spans_by_reason"].items()))
+    table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary["languages"].items()))
+    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {summary.get('workers', 1)} workers)")
+    table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
+    table.add_row("corpus", str(Path(out) / "corpus"))
+    console.print(table)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    summary = run_pipeline(args.config, args.paths, args.out, args.workers)
+    print_summary(summary, args.out)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tasks.evaluate import score  # noqa: PLC0415
+    from tasks.publish import iter_records  # noqa: PLC0415
+
+    gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
+    pages = Path(args.pages)
+    out = args.out or tempfile.mkdtemp(prefix="sieve-eval-")
+    files = [str(pages / name) for name in gold if not name.startswith("_")]
+    run_pipeline(args.config, files, out, args.workers)
+    records = list(iter_records(Path(out), ("corpus",)))
+    rows = score(gold, pages, records)
+    table = Table(title=f"sieve eval ({out})")
+    for col in ("page", "records", "precision", "recall", "F1", "violations"):
+        table.add_column(col)
+    for r in rows:
+        detail = "; ".join([*(f"forbidden: {f}" for f in r.forbidden), *(f"missing: {m[:30]}" for m in r.missing),
+                            *r.issues]) or "none"
+        table.add_row(r.page, str(r.records), f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", detail)
+    console.print(table)
+    n = len(rows) or 1
+    p, rc = sum(r.precision for r in rows) / n, sum(r.recall for r in rows) / n
+    bad = sum(r.violations for r in rows)
+    print(f"TOTAL pages={len(rows)} macroP={p:.3f} macroR={rc:.3f} violations={bad}")
+    if args.json:
+        Path(args.json).write_text(json.dumps([{**r.__dict__, "f1": r.f1} for r in rows], ensure_ascii=False,
+                                              indent=1), encoding="utf-8")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from tasks.inspect import find_record, reconstruct  # noqa: PLC0415
+
+    record = find_record(Path(args.out), args.doc_id)
+    if record is None:
+        console.print(f"[red]no published or rejected document with id {args.doc_id} in {args.out}[/red]")
+        return 1
+    prov = record["provenance"]
+    console.print(f"[bold]{record['id']}[/bold]  {record.get('title') or ''}")
+    status = f"rejected: {record['reject_reason']}" if record.get("reject_reason") else "published"
+    console.print(f"status: {status}   lang: {record['lang']}   script: {record.get('script')}   "
+                  f"source script: {prov.get('source_script')}")
+    console.print("source: " + json.dumps(record["source"], ensure_ascii=False))
+    console.print(f"pipeline {prov['pipeline_version']}  config {prov['config_sha256'][:12]}  "
+                  f"flow run {prov.get('flow_run_id')}  chars {prov.get('chars')}")
+    for step in prov["steps"]:
+        console.print(f"  step {step['name']}: {step['library']} {json.dumps(step['parameters'])}")
+    paragraphs = reconstruct(record)
+    console.rule("text (removed spans struck through, reason in brackets)")
+    if paragraphs is None:
+        console.print("[yellow]source bytes unavailable or changed; removed spans listed instead[/yellow]")
+        console.print(record["text"])
+        for r in prov["removed"]:
+            console.print(f"  [{r['reason']}/{r['rule']}] paragraph {r['paragraph']} "
+                          f"{r['start']}-{r['end']}: {r['snippet']}")
+        return 0
+    for line in paragraphs:
+        text = Text()
+        for piece, reason in line:
+            if reason:
+                text.append(piece, style="strike red")
+                text.append(f"[{reason}]", style="bold yellow")
+            else:
+                text.append(piece)
+        console.print(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the pipeline on configured sources or on PATHs")
+    run.add_argument("paths", nargs="*", help="files or folders; replace the configured sources")
+    run.add_argument("--config", default=None, help="pipeline YAML (default config/pipeline.yaml)")
+    run.add_argument("--out", default="data", help="output folder (default data/)")
+    run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    run.set_defaults(func=cmd_run)
+    ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
+    ev.add_argument("--gold", required=True)
+    ev.add_argument("--pages", required=True)
+    ev.add_argument("--out", default=None)
+    ev.add_argument("--config", default=None)
+    ev.add_argument("--workers", type=int, default=1)
+    ev.add_argument("--json", default=None, help="also write the scores as JSON here")
+    ev.set_defaults(func=cmd_eval)
+    ins = sub.add_parser("inspect", help="show one document with its removed spans in place")
+    ins.add_argument("doc_id")
+    ins.add_argument("--out", default="data")
+    ins.set_defaults(func=cmd_inspect)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The sieve flow: plan shards -> process shards (read, extract, language, clean,
+normalize, write) -> summarize -> publish atomically.
+
+Prefect sees one task run per shard (hundreds of documents), never one per
+document. CPU work runs in worker processes (a process pool, or Dask workers
+when a cluster address is given).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from config import PROJECT_ROOT, Settings, load_settings
+from tasks.pipeline import PIPELINE_VERSION
+from tasks.publish import ShardResult, commit, run_dir, write_manifest
+from tasks.report import summarize, write_reports
+from tasks.shard import Shard, plan_shards, process_shard
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+@task(name="process-shard", task_run_name="{shard.source}-shard-{shard.index}", cache_result_in_memory=False)
+def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
+    """Thin wrapper: the work is `tasks.shard.process_shard`, in a worker process when there is a pool."""
+    if _POOL is not None:
+        result = _POOL.submit(process_shard, shard, settings, out, run).result()
+    else:
+        result = process_shard(shard, settings, out, run)
+    get_run_logger().info("shard %s: %s documents, %s published, rejected %s", shard.index, result.documents,
+                          result.published, dict(result.rejected))
+    return result
+
+
+def source_paths(settings: Settings, paths: list[str] | None) -> list[tuple[str, list[str]]]:
+    """(source name, paths) to read: command-line paths replace the configured sources."""
+    if paths:
+        return [("cli", paths)]
+    out = []
+    for src in settings.sources:
+        if src.paths:
+            out.append((src.name, [str(p if Path(p).is_absolute() else PROJECT_ROOT / p) for p in src.paths]))
+    return out
+
+
+def all_shards(settings: Settings, paths: list[str] | None) -> Iterator[Shard]:
+    start = 0
+    for name, src_paths in source_paths(settings, paths):
+        for shard in plan_shards(src_paths, settings, name, start):
+            start = shard.index + 1
+            yield shard
+
+
+def new_run(settings: Settings) -> dict[str, Any]:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return {"run_id": f"{stamp}-{uuid.uuid4().hex[:6]}", "pipeline_version": PIPELINE_VERSION,
+            "config_sha256": settings.sha256(), "flow_run_id": flow_run.get_id(),
+            "started_at": datetime.now(UTC).isoformat()}
+
+
+def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[str, Any],
+               inflight: int) -> list[ShardResult]:
+    """Submit shards with a bounded number in flight, so planning stays lazy."""
+    logger = get_run_logger()
+    pending, results = [], []
+    for shard in shards:
+        pending.append(process_shard_task.submit(shard, settings, out, run))
+        if len(pending) >= inflight:
+            results.append(pending.pop(0).result())
+            logger.info("progress: %s shards done, %s documents", len(results), sum(r.documents for r in results))
+    results.extend(f.result() for f in pending)
+    return sorted(results, key=lambda r: r.shard)
+
+
+def _workers(settings: Settings, workers: int | None) -> int:
+    return max(1, workers or settings.run.workers or os.cpu_count() or 1)
+
+
+@flow(name="sieve-pipeline", flow_run_name="sieve-{source}", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=4))
+def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, out: str = "data",
+                   workers: int | None = None, source: str = "local") -> dict[str, Any]:
+    """Read local pages (or the configured sources), clean them, publish a corpus."""
+    global _POOL  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
+    started = time.perf_counter()
+    settings = load_settings(config)
+    run = new_run(settings)
+    n_workers = _workers(settings, workers)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 else None
+    try:
+        results = run_shards(all_shards(settings, paths), settings, out, run,
+                             inflight=n_workers * settings.run.inflight_per_worker)
+    finally:
+        if _POOL is not None:
+            _POOL.shutdown()
+        _POOL = None
+    summary = summarize(results, run, time.perf_counter() - started)
+    summary["workers"] = n_workers
+    base = run_dir(Path(out), run["run_id"])
+    write_manifest(Path(out), run["run_id"], run, summary)
+    write_reports(base / "reports", summary)
+    commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
+                          Path(out) / "corpus")
+    return summary
