@@ -66,12 +66,13 @@ class CleanSettings(Strict):
     # Off-topic paragraphs: a paragraph of at least `topic_min_tokens` content words
     # is dropped when its use of the document's topic terms is this improbable
     # (one-sided binomial p-value). Lower: fewer, surer drops.
-    topic_alpha: float = 0.02
+    topic_alpha: float = 0.05
     topic_min_tokens: int = 10
     topic_window: int = 2
-    # Keyword stuffing: share of separator characters and of repeated tokens.
-    stuffing_min_separators: int = 6
-    stuffing_max_segment_letters: int = 24
+    # Keyword stuffing: at least this many separator-delimited phrases averaging at
+    # most this many words (a third of it for comma lists), with hardly any sentence.
+    stuffing_min_segments: int = 6
+    stuffing_max_segment_words: float = 8.0
     # Documents: fewer published words than this (a Han character counts as 2/3
     # of a word) are rejected as too short; a document whose removed spam (keyword
     # blocks, injected strings, hidden text, link lines) is at least

@@ -78,9 +78,10 @@ def score_page(name: str, gold: dict[str, Any], raw: str, records: list[dict[str
     keep, opt = _ranges(gold["keep"]), _ranges(gold.get("optional", []))
     exempt = _ranges(gold.get("strip_except_lines", []))
     k, o = [], []
-    for i, line in enumerate(raw.split("\n"), 1):
-        if not line.strip() or (i not in keep and i not in opt):
+    for i, raw_line in enumerate(raw.split("\n"), 1):
+        if not raw_line.strip() or (i not in keep and i not in opt):
             continue
+        line = raw_line
         if i not in exempt:
             for s in gold.get("strip", []):
                 line = line.replace(s, "")

@@ -64,11 +64,12 @@ class ShardWriter:
         self.name = f"part-{shard:05d}.jsonl.gz"
         self._files: dict[str, Any] = {}
 
-    def _file(self, kind: str):  # noqa: ANN202 - a gzip text stream
+    def _file(self, kind: str):
         if kind not in self._files:
             folder = self.base / kind
             folder.mkdir(parents=True, exist_ok=True)
-            self._files[kind] = gzip.open(folder / f".{self.name}.tmp", "wt", encoding="utf-8", compresslevel=6)
+            self._files[kind] = gzip.open(  # noqa: SIM115 - closed in close(), after the last write
+                folder / f".{self.name}.tmp", "wt", encoding="utf-8", compresslevel=6)
         return self._files[kind]
 
     def write(self, doc: Document) -> None:
@@ -152,7 +153,7 @@ def commit(out: Path, run_id: str, keep_runs: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def iter_records(out: Path, kinds: tuple[str, ...] = ("corpus", "rejected")):  # noqa: ANN201
+def iter_records(out: Path, kinds: tuple[str, ...] = ("corpus", "rejected")):
     """Every record of the current output (for inspect and eval)."""
     for kind in kinds:
         folder = out / kind

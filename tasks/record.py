@@ -56,7 +56,7 @@ class Paragraph:
     paragraph maps those back onto the extracted text.
     """
 
-    __slots__ = ("original", "_cuts", "_text", "_kept_starts", "_kept_offsets")
+    __slots__ = ("_cuts", "_kept_offsets", "_kept_starts", "_text", "original")
 
     def __init__(self, original: str) -> None:
         self.original = original

@@ -19,6 +19,9 @@ class Context:
     settings: CleanSettings
     lang: str
     allowed_languages: list[str] = field(default_factory=list)
+    # Topic test p-value per paragraph index, left by the off-topic rule for the
+    # main-region rule (a long paragraph off the topic is weak evidence of body).
+    topic_p: dict[int, float] = field(default_factory=dict)
 
 
 class Rule:

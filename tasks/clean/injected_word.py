@@ -11,6 +11,7 @@ otherwise.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -37,7 +38,7 @@ def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for t in texts:
         units = [c for c in t if not c.isspace()] if han else [w.lower() for w in re.findall(r"[^\W_]+", t)]
-        out.update(zip(units, units[1:], strict=False))
+        out.update(itertools.pairwise(units))
     return out
 
 
@@ -65,10 +66,7 @@ class InjectedWord(Rule):
             self._judge(doc, word, pairs, han)
 
     def _occurrences(self, doc: Document, word: str, han: bool) -> list[tuple[int, int, int]]:
-        if han:
-            rx = re.compile(re.escape(word))
-        else:
-            rx = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
+        rx = re.compile(re.escape(word)) if han else re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
         return [(i, m.start(), m.end()) for i, p in enumerate(doc.paragraphs) for m in rx.finditer(p.text)]
 
     def _judge(self, doc: Document, word: str, pairs: Counter[tuple[str, str]], han: bool) -> None:
@@ -84,16 +82,20 @@ class InjectedWord(Rule):
             sides.append((left, right))
             own[(left, first)] += 1
             own[(last, right)] += 1
-        injected = []
+        injected, unsure = [], []
         for (i, a, b), (left, right) in zip(occ, sides, strict=True):
-            if left is None and right is None:
-                continue
             kept_pairs = [(left, first)] if left else []
             kept_pairs += [(last, right)] if right else []
-            attested_with = any(pairs[p] - own[p] > 0 for p in kept_pairs)
-            attested_without = left is not None and right is not None and pairs[(left, right)] > 0
-            if attested_without and not attested_with:
+            if any(pairs[p] - own[p] > 0 for p in kept_pairs):
+                continue  # reads like the rest of the document with the word: a real use
+            if left is not None and right is not None and pairs[(left, right)] > 0:
                 injected.append((i, a, b))
-        if len(injected) >= s.injected_word_min_count and len(injected) / len(occ) >= s.injected_word_min_share:
-            for i, a, b in sorted(injected, key=lambda t: (t[0], -t[1])):
-                doc.remove(i, a, b, "injected_word", self.name)
+            else:
+                unsure.append((i, a, b))
+        if len(injected) < s.injected_word_min_count or len(injected) / len(occ) < s.injected_word_min_share:
+            return
+        # Undecided occurrences go with their paragraph: where the injector struck, or not at all.
+        struck = {i for i, _, _ in injected}
+        doomed = injected + [o for o in unsure if o[0] in struck]
+        for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
+            doc.remove(i, a, b, "injected_word", self.name)

@@ -12,11 +12,13 @@ its topic terms. A related-articles list announces itself by a short line
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import defaultdict
 
 from tasks.clean.base import Rule
 from tasks.clean.text import is_sentence_like, weight
-from tasks.clean.topic import content_tokens
+from tasks.clean.words import content_tokens
 from tasks.record import Document
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
@@ -24,28 +26,43 @@ from tasks.record import Document
 ZONE_REASONS = {"contact", "footer", "pagination", "link", "keyword_stuffing", "related_list", "repeated",
                 "markup"}
 HEADLINE_LOOKBACK = 6
+TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")
+# A headline does not end like a statement (a question or exclamation may).
+STATEMENT_END = re.compile(r"[.。][\"'”’)」』)]*\s*$")
+# Body text whose topic test gives a p-value below this counts proportionally less.
+ON_TOPIC_P = 0.2
 
 
 class MainRegion(Rule):
     name = "main_region"
 
-    def paragraph_score(self, text: str) -> float:
+    def paragraph_score(self, i: int, text: str) -> float:
+        """Body text scores by its length, discounted when it is weakly on topic."""
         w = weight(text)
-        good = w >= self.settings.good_min_letters / 5 and is_sentence_like(text) or \
-            w >= self.settings.good_min_letters / 2.5
-        return (w - 8) / 8 if good and w > 8 else -1.0
+        good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or w >= 40
+        if good and w > 8:
+            return (w - 8) / 8 * min(1.0, self.ctx.topic_p.get(i, 1.0) / ON_TOPIC_P)
+        # A short sentence is neutral (an opening line, a list item); other short lines are chrome.
+        return 0.1 if w >= 5 and is_sentence_like(text) else -1.0
+
+    def dropped_score(self, text: str, reasons: set[str]) -> float:
+        """Dropped paragraphs still say where the article is not."""
+        if reasons & ZONE_REASONS:
+            return -2.0
+        if "off_topic" in reasons:
+            return -max(1.0, (weight(text) - 8) / 16)
+        return 0.0
 
     def run(self, doc: Document) -> None:
         n = len(doc.paragraphs)
         if not n:
             return
-        zone = {r.paragraph for r in doc.removed if r.reason in ZONE_REASONS and r.paragraph is not None}
-        scores = []
-        for i, para in enumerate(doc.paragraphs):
-            if para.dropped:
-                scores.append(-2.0 if i in zone else 0.0)
-            else:
-                scores.append(self.paragraph_score(para.text))
+        reasons: dict[int, set[str]] = {}
+        for r in doc.removed:
+            if r.paragraph is not None:
+                reasons.setdefault(r.paragraph, set()).add(r.reason)
+        scores = [self.dropped_score(para.original, reasons.get(i, set())) if para.dropped
+                  else self.paragraph_score(i, para.text) for i, para in enumerate(doc.paragraphs)]
         start, end = _best_span(scores)
         if end < start:
             return
@@ -56,20 +73,40 @@ class MainRegion(Rule):
             doc.drop_paragraph(i, "boilerplate", "before_main_content" if i < start else "after_main_content")
 
     def headline(self, doc: Document, start: int, end: int) -> int | None:
-        body = set()
+        """The heading-shaped line just before the article that shares most of its words."""
+        first = doc.paragraphs[start].text
+        if weight(first) <= 40 and not STATEMENT_END.search(first):
+            return None  # the article opens with its own headline
+        body: set[str] = set()
         for i in range(start, end + 1):
             if not doc.paragraphs[i].dropped:
                 body.update(content_tokens(doc.paragraphs[i].text, self.ctx.lang))
-        best, best_hits = None, 0
+        best, best_key = None, (0, 0.0)
         for i in range(max(0, start - HEADLINE_LOOKBACK), start):
             para = doc.paragraphs[i]
-            if para.dropped or not 1 <= weight(para.text) <= 40:
+            if para.dropped or not 1 <= weight(para.text) <= 40 or STATEMENT_END.search(para.text):
                 continue
             toks = set(content_tokens(para.text, self.ctx.lang))
             hits = len(toks & body)
-            if hits and hits / len(toks) >= 0.3 and hits >= best_hits:
-                best, best_hits = i, hits
+            key = (hits, hits / max(1, len(toks)))
+            if hits and key[1] >= 0.3 and key > best_key:
+                best, best_key = i, key
+        if best is not None:
+            self.strip_unrelated_suffix(doc, best, body)
         return best
+
+    def strip_unrelated_suffix(self, doc: Document, i: int, body: set[str]) -> None:
+        """Cut tail segments of a headline ("_keyword", "| site") that share no topic with the article."""
+        text = doc.paragraphs[i].text
+        cuts = [m.start() for m in TITLE_SEPARATOR.finditer(text)]
+        for pos in reversed(cuts):
+            tail = text[pos:]
+            toks = set(content_tokens(tail, self.ctx.lang))
+            if toks and len(toks & body) / len(toks) < 0.34 and weight(text[:pos]) >= 2:
+                doc.remove(i, pos, len(text), "seo_suffix", "headline_suffix")
+                text = text[:pos]
+            else:
+                break
 
 
 def _best_span(scores: list[float]) -> tuple[int, int]:
@@ -99,7 +136,7 @@ class RelatedList(Rule):
         for pos in positions.values():
             if len(pos) < 3:
                 continue
-            gaps = [b - a for a, b in zip(pos, pos[1:], strict=False)]
+            gaps = [b - a for a, b in itertools.pairwise(pos)]
             gap = sorted(gaps)[len(gaps) // 2]
             if gap < 2 or gap > 6 or any(abs(g - gap) > 1 for g in gaps):
                 continue

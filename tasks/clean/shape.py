@@ -6,7 +6,6 @@ a line (what it is made of), never at which site or topic it names.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from tasks.clean.base import Rule
 from tasks.clean.text import URL, is_sentence_like, weight
@@ -16,19 +15,21 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")
 COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
 PAGINATION = re.compile(r"^(?:[\W_]*\d+[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
-SEPARATORS = re.compile(r"\s*[|｜丶•·/,，、;；]\s*")
+STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
+LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
-def _stuffed(text: str, min_segments: int, max_segment: int) -> bool:
-    """Many short separator-delimited phrases that share words: a keyword block."""
-    segments = [s for s in SEPARATORS.split(text) if s.strip()]
-    if len(segments) < min_segments:
-        return False
-    short = sum(weight(s) <= max_segment / 1.5 for s in segments) / len(segments)
-    grams = Counter(text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace())
-    repeated = sum(c for c in grams.values() if c > 1) / max(1, sum(grams.values()))
-    return short >= 0.8 and (repeated >= 0.3 or not is_sentence_like(text))
+def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
+    """Many short phrases strung on separators, hardly any sentence: a keyword block."""
+    sentences = len(re.findall(r"[.!?。!?](?:\s|$)", text))
+    for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
+        segments = [seg for seg in separators.split(text) if seg.strip()]
+        if len(segments) < min_segments or sentences > len(segments) / 4:
+            continue
+        if sum(weight(seg) for seg in segments) / len(segments) <= limit:
+            return True
+    return False
 
 
 class BoilerplateShape(Rule):
@@ -48,7 +49,7 @@ class BoilerplateShape(Rule):
         urls = URL.findall(text)
         if urls and weight(URL.sub(" ", text)) < 15:
             return ("link", "url_line")
-        if _stuffed(text, s.stuffing_min_separators, s.stuffing_max_segment_letters):
+        if _stuffed(text, s.stuffing_min_segments, s.stuffing_max_segment_words):
             return ("keyword_stuffing", "separated_keywords")
         return None
 

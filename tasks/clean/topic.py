@@ -12,58 +12,52 @@ rates), it is off topic. No list of topics is involved.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import Counter
-from functools import lru_cache
-
-import jieba
-import wordfreq
 
 from tasks.clean.base import Rule
-from tasks.language import converter
+from tasks.clean.words import content_tokens, zipf
 from tasks.record import Document
 
-jieba.setLogLevel(logging.WARNING)  # wordfreq segments Chinese with jieba; its loading chatter is noise
 TOP_TERMS = 40
 MIN_TERM_PARAGRAPHS = 3
-# Words this common in the language carry no topic (zipf scale: 6 = once per 1000 words).
-COMMON_ZIPF = 5.5
-
-
-@lru_cache(maxsize=200_000)
-def _zipf(word: str, lang: str) -> float:
-    return wordfreq.zipf_frequency(word, lang)
-
-
-def content_tokens(text: str, lang: str) -> list[str]:
-    if lang == "zh":
-        text = converter("t2s").convert(text)
-    try:
-        words = wordfreq.tokenize(text, lang)
-    except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
-        words = wordfreq.tokenize(text, "en")
-    return [w for w in words if len(w) > 1 and not w.isdigit() and _zipf(w, lang) < COMMON_ZIPF]
+# A topic term appears in at least SPREAD_MIN of SPREAD_BINS equal stretches of the document.
+SPREAD_BINS = 5
+SPREAD_MIN = 3
+# Words at most this common (zipf) are "rare": names and terms that tie paragraphs together.
+RARE_ZIPF = 4.0
+# Neighbours join an off-topic block if their own test gives p below this and they
+# share at least LINK_WORDS rare words with it; a block sharing that many rare
+# words with the paragraphs around it is a digression, not an insertion.
+WEAK_P = 0.25
+LINK_WORDS = 2
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
     return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
 
 
-def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int, min_tokens: int,
-                         alpha: float) -> list[tuple[int, float]]:
-    """(index, p-value) of paragraphs whose topic-term rate is improbably low."""
+def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
+                         min_tokens: int) -> list[tuple[int, float, bool]]:
+    """(index, p-value, rate well below the null) of every paragraph long enough to judge."""
     n_par = len(token_lists)
     sets = [set(t) for t in token_lists]
     df_all: Counter[str] = Counter()
-    for s in sets:
+    spread: dict[str, set[int]] = {}
+    for j, s in enumerate(sets):
         df_all.update(s)
-    def score(t: str) -> float:
-        return 7 - _zipf(t, lang)
+        for t in s:
+            spread.setdefault(t, set()).add(j * SPREAD_BINS // n_par)
 
+    def score(t: str) -> float:
+        return 7 - zipf(t, lang)
+
+    # Topic terms run through the document: a block of inserted paragraphs has its
+    # own recurring words, but they stay within one or two fifths of it.
     # Leaving a window out lowers counts by at most 2*window+1: rank a margin of
     # candidates once, re-rank only those per paragraph.
-    pool = sorted((t for t, c in df_all.items() if c >= MIN_TERM_PARAGRAPHS),
+    pool = sorted((t for t, c in df_all.items()
+                   if c >= MIN_TERM_PARAGRAPHS and len(spread[t]) >= min(SPREAD_MIN, SPREAD_BINS)),
                   key=lambda t: -df_all[t] * score(t))[: TOP_TERMS * 3]
     stats: list[tuple[int, int] | None] = []
     for j, toks in enumerate(token_lists):
@@ -78,16 +72,51 @@ def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int, m
     rates = sorted(h / n for h, n in filter(None, stats))
     if len(rates) < 5:
         return []
-    null = max(0.02, rates[len(rates) // 5])
+    # The null rate: half the median paragraph's. A low quantile would let a long
+    # inserted block (a fifth of the paragraphs or more) set the standard.
+    null = max(0.02, rates[len(rates) // 2] / 2)
     out = []
     for j, st in enumerate(stats):
         if st is None:
             continue
         hits, n = st
-        p = binomial_cdf(hits, n, null)
-        if p < alpha and hits / n < null / 2:
-            out.append((j, p))
+        out.append((j, binomial_cdf(hits, n, null), hits / n < null / 2))
     return out
+
+
+def _rare(tokens: list[str], lang: str) -> set[str]:
+    return {t for t in tokens if zipf(t, lang) <= RARE_ZIPF}
+
+
+def off_topic_blocks(tested: dict[int, tuple[float, bool]], token_lists: list[list[str]], lang: str,
+                     alpha: float) -> list[int]:
+    """Indices of paragraphs in off-topic blocks.
+
+    A block starts at a paragraph that fails the topic test; neighbours that
+    share its rare words (names, terms) and are themselves weakly on topic join
+    it (an insertion runs over several paragraphs). A block that shares rare
+    words with the paragraphs around it is a digression of the article, kept.
+    """
+    rare = [_rare(t, lang) for t in token_lists]
+    seeds = sorted(j for j, (p, low) in tested.items() if p < alpha and low)
+    dropped: set[int] = set()
+    for seed in seeds:
+        if seed in dropped:
+            continue
+        block = [seed]
+        words = set(rare[seed])
+        for step in (-1, 1):
+            j = seed + step
+            while 0 <= j < len(token_lists) and tested.get(j, (1.0, False))[0] < WEAK_P \
+                    and len(rare[j] & words) >= LINK_WORDS:
+                block.append(j)
+                words |= rare[j]
+                j += step
+        lo, hi = min(block), max(block)
+        around = set().union(*(rare[k] for k in (lo - 1, hi + 1) if 0 <= k < len(token_lists)))
+        if len(around & words) < LINK_WORDS:
+            dropped.update(range(lo, hi + 1))
+    return sorted(dropped)
 
 
 class OffTopic(Rule):
@@ -97,6 +126,8 @@ class OffTopic(Rule):
         live = [i for i, p in enumerate(doc.paragraphs) if not p.dropped]
         token_lists = [content_tokens(doc.paragraphs[i].text, self.ctx.lang) for i in live]
         s = self.settings
-        for j, _p in off_topic_paragraphs(token_lists, self.ctx.lang, s.topic_window, s.topic_min_tokens,
-                                         s.topic_alpha):
+        tested = {j: (p, low) for j, p, low in
+                  off_topic_paragraphs(token_lists, self.ctx.lang, s.topic_window, s.topic_min_tokens)}
+        self.ctx.topic_p.update({live[j]: p for j, (p, _) in tested.items()})
+        for j in off_topic_blocks(tested, token_lists, self.ctx.lang, s.topic_alpha):
             doc.drop_paragraph(live[j], "off_topic", self.name)
