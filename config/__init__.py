@@ -103,6 +103,42 @@ class RunSettings(Strict):
     inflight_per_worker: int = 2
 
 
+class FetchSettings(Strict):
+    """How sieve fetches from the web (tasks/fetch.py): polite by default."""
+
+    # Sent with every request, robots.txt included; sites and operators read it to
+    # know who is crawling. The first word (before "/") is the robots.txt agent token.
+    # Put a contact (URL or e-mail) in it for a real crawl.
+    user_agent: str = "sieve/0.1 (web-corpus research crawler)"
+    connect_timeout: float = 10.0
+    # Seconds without a byte before giving up; `total_timeout` caps a whole response
+    # (a server trickling bytes never hits the read timeout).
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    # Body cap after decompression (a gzip bomb stops here); a page above it is
+    # rejected "too_large". Error and redirect bodies are kept to `error_body_bytes`.
+    max_bytes: int = 8_000_000
+    error_body_bytes: int = 65_536
+    max_redirects: int = 5
+    # Retries on timeouts, connection errors, 429 and 5xx (never on other 4xx), with
+    # exponential backoff base * 2**attempt; Retry-After is honoured up to `backoff_max`.
+    retries: int = 3
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    # Politeness: requests in flight per host, and seconds between request starts to
+    # one host (a robots.txt Crawl-delay raises it, up to `max_crawl_delay`).
+    per_host_concurrency: int = 1
+    per_host_delay: float = 1.0
+    max_crawl_delay: float = 30.0
+    # Hosts fetched at the same time (threads).
+    max_workers: int = 16
+    respect_robots: bool = True
+    robots_max_bytes: int = 512_000
+    # Content types taken as pages; any other type is skipped without reading the body.
+    html_types: list[str] = ["text/html", "application/xhtml+xml"]
+    text_types: list[str] = ["text/plain"]
+
+
 class SourceConfig(Strict):
     name: str
     paths: list[str] = []
@@ -126,6 +162,7 @@ class Settings(Strict):
     normalize: NormalizeSettings = NormalizeSettings()
     publish: PublishSettings = PublishSettings()
     run: RunSettings = RunSettings()
+    fetch: FetchSettings = FetchSettings()
 
     def sha256(self) -> str:
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()

@@ -1,12 +1,14 @@
 """A word injected many times where it does not belong.
 
-An occurrence is injected when the text reads like the rest of the document
-without it and not with it: the pair its neighbours would form once it is
-taken out occurs elsewhere in the document, while the pairs it forms with its
-neighbours occur nowhere else. A word most of whose (many) occurrences look
-injected is an injected word; those occurrences are cut, the others (the real
-uses of the word) stay. Pairs are character pairs in Han text, word pairs
-otherwise.
+A real word keeps company: the pairs it forms with its neighbours recur in the
+document. An injected word lands between arbitrary neighbours, so each of its
+pairs occurs once, and the text closes up without it: the two neighbours it
+separates also meet elsewhere. It lands several times in each paragraph it
+strikes. A word with such occurrences two or more times in each of at least
+two paragraphs (at least `injected_word_min_count` in all, most of its uses)
+is an injected word: its stray occurrences in the struck paragraphs are cut,
+its other occurrences (a headline using the word for real) stay. Pairs are
+character pairs in Han text, word pairs otherwise.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from collections import Counter
 
 from tasks.clean.base import Rule
 from tasks.clean.text import HAN
+from tasks.clean.words import zipf
 from tasks.record import Document
 
+# Function characters and words (的, 在, the, of) are this common or more.
+COMMON_UNIT_ZIPF = 6.0
+LATIN_MAX_ZIPF = 4.5
 HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,4}")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -32,6 +38,13 @@ def _neighbours(text: str, start: int, end: int, han: bool) -> tuple[str | None,
     lm = re.search(r"([^\W_]+)\W*$", text[:start])
     rm = re.match(r"\W*([^\W_]+)", text[end:])
     return (lm.group(1).lower() if lm else None, rm.group(1).lower() if rm else None)
+
+
+def _common(unit: str, han: bool) -> bool:
+    """Punctuation, digits and function words: neighbours that anything can have."""
+    if not unit[:1].isalpha():
+        return True
+    return zipf(unit, "zh" if han else "en") >= COMMON_UNIT_ZIPF
 
 
 def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
@@ -51,13 +64,17 @@ class InjectedWord(Rule):
         joined = "\n".join(texts)
         han = len(HAN.findall(joined)) > len(joined) * 0.2
         counts: Counter[str] = Counter()
+        # Injected words are content words; in word-spaced text only fairly rare ones are judged,
+        # since common words are the ones met in ever-new company.
+        max_zipf = COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF
         if han:
             for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", joined):
                 for n in (2, 3, 4):
                     counts.update(run[i:i + n] for i in range(len(run) - n + 1))
         else:
             counts.update(w.lower() for w in LATIN_WORD.findall(joined))
-        candidates = sorted((w for w, c in counts.items() if c >= s.injected_word_min_count),
+        candidates = sorted((w for w, c in counts.items()
+                             if c >= s.injected_word_min_count and zipf(w, "zh" if han else "en") < max_zipf),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
@@ -75,27 +92,30 @@ class InjectedWord(Rule):
         if len(occ) < s.injected_word_min_count:
             return
         first, last = (word[0], word[-1]) if han else (word.lower(), word.lower())
-        own: Counter[tuple[str, str]] = Counter()
-        sides = []
+        stray = []
         for i, a, b in occ:
             left, right = _neighbours(doc.paragraphs[i].text, a, b, han)
-            sides.append((left, right))
-            own[(left, first)] += 1
-            own[(last, right)] += 1
-        injected, unsure = [], []
-        for (i, a, b), (left, right) in zip(occ, sides, strict=True):
-            kept_pairs = [(left, first)] if left else []
-            kept_pairs += [(last, right)] if right else []
-            if any(pairs[p] - own[p] > 0 for p in kept_pairs):
-                continue  # reads like the rest of the document with the word: a real use
-            if left is not None and right is not None and pairs[(left, right)] > 0:
-                injected.append((i, a, b))
-            else:
-                unsure.append((i, a, b))
-        if len(injected) < s.injected_word_min_count or len(injected) / len(occ) < s.injected_word_min_share:
+            # A real word recurs in the same company; an injected one meets new neighbours every time.
+            # In Han text meeting a function character twice says nothing (的 precedes anything);
+            # in word-spaced text function words are what real words keep meeting.
+            company = [p for p, other in (((left, first), left), ((last, right), right))
+                       if other is not None and not (han and _common(other, han))]
+            if any(pairs[p] > 1 for p in company):
+                continue
+            # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
+            # words, one of them is a function word, which joins anything).
+            closes = left is not None and right is not None and (
+                pairs[(left, right)] > 0 or (not han and (_common(left, han) or _common(right, han))))
+            stray.append((i, a, b, closes))
+        closing = Counter(i for i, _, _, closes in stray if closes)
+        if sum(c >= 2 for c in closing.values()) < 2:
             return
-        # Undecided occurrences go with their paragraph: where the injector struck, or not at all.
-        struck = {i for i, _, _ in injected}
-        doomed = injected + [o for o in unsure if o[0] in struck]
+        per_paragraph = Counter(i for i, _, _, _ in stray)
+        struck = {i for i, c in per_paragraph.items() if c >= 2}
+        doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
+        share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
+        if len(doomed) < s.injected_word_min_count or len(doomed) / len(occ) < share:
+            return
+        # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
             doc.remove(i, a, b, "injected_word", self.name)

@@ -20,10 +20,17 @@ from tasks.clean.words import content_tokens, zipf
 from tasks.record import Document
 
 TOP_TERMS = 40
-MIN_TERM_PARAGRAPHS = 3
-# A topic term appears in at least SPREAD_MIN of SPREAD_BINS equal stretches of the document.
+# A topic term recurs: in at least 3 paragraphs, spread over at least 3 of 5 equal
+# stretches of the document (an inserted block has recurring words too, but
+# they stay in one or two stretches). Short documents (under SHORT_DOC
+# paragraphs) carry their topic in fewer words: 2 paragraphs, 2 stretches.
 SPREAD_BINS = 5
-SPREAD_MIN = 3
+SHORT_DOC = 20
+
+
+def term_thresholds(n_paragraphs: int) -> tuple[int, int]:
+    """(minimum paragraphs, minimum stretches) for a topic term."""
+    return (2, 2) if n_paragraphs < SHORT_DOC else (3, 3)
 # Words at most this common (zipf) are "rare": names and terms that tie paragraphs together.
 RARE_ZIPF = 4.0
 # Neighbours join an off-topic block if their own test gives p below this and they
@@ -49,16 +56,17 @@ def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
         for t in s:
             spread.setdefault(t, set()).add(j * SPREAD_BINS // n_par)
 
+    min_df, min_spread = term_thresholds(n_par)
+    n_terms = TOP_TERMS
+
     def score(t: str) -> float:
         return 7 - zipf(t, lang)
 
-    # Topic terms run through the document: a block of inserted paragraphs has its
-    # own recurring words, but they stay within one or two fifths of it.
     # Leaving a window out lowers counts by at most 2*window+1: rank a margin of
     # candidates once, re-rank only those per paragraph.
     pool = sorted((t for t, c in df_all.items()
-                   if c >= MIN_TERM_PARAGRAPHS and len(spread[t]) >= min(SPREAD_MIN, SPREAD_BINS)),
-                  key=lambda t: -df_all[t] * score(t))[: TOP_TERMS * 3]
+                   if c >= min_df and len(spread[t]) >= min_spread),
+                  key=lambda t: -df_all[t] * score(t))[: n_terms * 3]
     stats: list[tuple[int, int] | None] = []
     for j, toks in enumerate(token_lists):
         if len(toks) < min_tokens:
@@ -66,8 +74,8 @@ def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
             continue
         near = range(max(0, j - window), min(n_par, j + window + 1))
         df = {t: df_all[t] - sum(t in sets[k] for k in near) for t in pool}
-        ranked = sorted((t for t, c in df.items() if c >= MIN_TERM_PARAGRAPHS), key=lambda t: -df[t] * score(t))
-        top = set(ranked[:TOP_TERMS])
+        ranked = sorted((t for t, c in df.items() if c >= min_df), key=lambda t: -df[t] * score(t))
+        top = set(ranked[:n_terms])
         stats.append((sum(t in top for t in toks), len(toks)))
     rates = sorted(h / n for h, n in filter(None, stats))
     if len(rates) < 5:

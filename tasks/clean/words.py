@@ -53,6 +53,20 @@ def _segment_han(run: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_SUFFIXES = ("ies", "ing", "ers", "ed", "es", "er", "s")
+
+
+@lru_cache(maxsize=300_000)
+def stem(word: str) -> str:
+    """A light English suffix strip (bees -> bee, hives -> hiv, keeping -> keep): related forms meet."""
+    if not word.isascii() or len(word) < 5:
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def content_tokens(text: str, lang: str) -> list[str]:
     """Words that can carry a topic: no numbers, no very common words."""
     tokens: list[str] = []
@@ -67,4 +81,4 @@ def content_tokens(text: str, lang: str) -> list[str]:
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
     tokens.extend(latin)
-    return [t for t in tokens if len(t) > 1 and not t.isdigit() and zipf(t, lang) < COMMON_ZIPF]
+    return [stem(t) for t in tokens if len(t) > 1 and not t.isdigit() and zipf(t, lang) < COMMON_ZIPF]

@@ -1,0 +1,31 @@
+"""Shared helpers: pages as text through the whole pipeline, and an isolated Prefect home."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+
+import pytest
+
+# Flow tests run Prefect in ephemeral mode; keep its database out of the user's home.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="sieve-test-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from config import Settings
+from tasks.pipeline import process_document
+from tasks.record import Document, Source
+
+
+def run_text(text: str, settings: Settings | None = None, media: str = "text") -> Document:
+    """One page given as text through every stage."""
+    raw = text.encode("utf-8")
+    source = Source(uri=f"test://{hashlib.sha1(raw).hexdigest()[:8]}", kind="file", retrieved_at="now",
+                    sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    return process_document(Document(source=source, raw=raw, media=media), settings or Settings())
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
