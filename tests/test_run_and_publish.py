@@ -1,0 +1,136 @@
+"""The whole job as a user runs it: `sieve run`, `sieve eval`, `sieve inspect`,
+through the Prefect flow (ephemeral mode, isolated PREFECT_HOME)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import main
+from tasks.publish import iter_records
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_SCORER = ROOT.parent / "shared" / "tools" / "score_seeds.py"
+
+
+@pytest.fixture(scope="module")
+def eval_run(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("eval")
+    scores = out / "scores.json"
+    assert main(["eval", "--gold", str(ROOT / "tests/gold/seeds.json"), "--pages", str(ROOT / "seeds"),
+                 "--out", str(out), "--json", str(scores)]) == 0
+    return out, json.loads(scores.read_text(encoding="utf-8"))
+
+
+def test_sample_pages_meet_the_quality_bars_through_sieve_eval(eval_run):
+    _, scores = eval_run
+    assert len(scores) == 5
+    for page in scores:
+        assert page["precision"] >= 0.97, page
+        assert page["recall"] >= 0.97, page
+        assert not page["forbidden"] and not page["missing"] and not page["issues"], page
+
+
+@pytest.mark.skipif(not SHARED_SCORER.exists(), reason="the shared scorer is not beside the project")
+def test_shared_scorer_agrees_on_the_published_corpus(eval_run):
+    out, _ = eval_run
+    result = subprocess.run([sys.executable, str(SHARED_SCORER), str(ROOT / "tests/gold/seeds.json"),
+                             str(ROOT / "seeds"), str(out / "corpus"), "--json"],
+                            capture_output=True, text=True, check=True)
+    for page in json.loads(result.stdout):
+        assert page["precision"] >= 0.97 and page["recall"] >= 0.97, page
+        assert not page["forbidden"] and not page["missing"] and not page["issues"], page
+
+
+def test_every_record_carries_the_documented_fields(eval_run):
+    out, _ = eval_run
+    records = list(iter_records(out, ("corpus",)))
+    assert records
+    for r in records:
+        assert {"id", "text", "title", "lang", "script", "source", "provenance"} <= r.keys()
+        assert {"uri", "kind", "retrieved_at", "sha256", "content_type", "encoding"} <= r["source"].keys()
+        prov = r["provenance"]
+        assert {"pipeline_version", "config_sha256", "flow_run_id", "steps", "lang_scores", "source_script",
+                "removed"} <= prov.keys()
+        assert prov["flow_run_id"]
+        for rem in prov["removed"]:
+            assert {"reason", "rule", "paragraph", "start", "end", "chars", "snippet"} <= rem.keys()
+
+
+def test_manifest_lists_every_part_with_its_sha256(eval_run):
+    out, _ = eval_run
+    manifest = json.loads((out / "corpus" / "manifest.json").read_text())
+    assert manifest["counts"]["published"] == 5
+    for part in manifest["parts"]:
+        assert hashlib.sha256((out / part["path"]).read_bytes()).hexdigest() == part["sha256"]
+    summary = json.loads((out / "reports" / "summary.json").read_text())
+    assert summary["published"] == 5 and summary["stage_seconds"]
+    assert (out / "reports" / "summary.md").read_text().startswith("# sieve run")
+
+
+def test_inspect_shows_removed_spans_in_place_with_their_reason(eval_run, capsys):
+    out, _ = eval_run
+    record = next(r for r in iter_records(out, ("corpus",)) if r["source"]["uri"].endswith("001_a60c4e758812ea41.txt"))
+    capsys.readouterr()
+    assert main(["inspect", record["id"][:10], "--out", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "injected_string/injected_string" in shown
+    assert "source:" in shown and record["id"] in shown
+
+
+def test_ids_are_stable_across_runs_and_a_new_run_replaces_the_corpus_atomically(eval_run, tmp_path):
+    out, _ = eval_run
+    first = {r["id"] for r in iter_records(out, ("corpus",))}
+    pages = tmp_path / "pages"
+    shutil.copytree(ROOT / "seeds", pages)
+    run_out = tmp_path / "out"
+    assert main(["run", str(pages / "000_da662a36e63dfc30.txt"), "--out", str(run_out), "--workers", "1"]) == 0
+    old_target = (run_out / "current").resolve()
+    assert main(["run", str(pages), "--out", str(run_out), "--workers", "2"]) == 0
+    assert (run_out / "current").resolve() != old_target
+    ids = {r["id"] for r in iter_records(run_out, ("corpus",))}
+    assert len(ids) == 5
+    # Same pages at other paths are other sources; same path and bytes give the same id.
+    assert main(["run", str(pages), "--out", str(run_out), "--workers", "1"]) == 0
+    assert {r["id"] for r in iter_records(run_out, ("corpus",))} == ids
+    assert first.isdisjoint(ids) or first == ids
+    hidden = [p for p in run_out.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
+    assert not hidden
+
+
+def test_a_run_that_dies_leaves_the_previous_corpus_intact(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "seeds"), "--out", str(out), "--workers", "1"]) == 0
+    before = sorted(p.name for p in (out / "corpus").iterdir())
+    from flows import pipeline  # noqa: PLC0415
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "write_manifest", crash)
+    with pytest.raises(Exception, match="disk full"):
+        main(["run", str(ROOT / "seeds"), "--out", str(out), "--workers", "1"])
+    assert sorted(p.name for p in (out / "corpus").iterdir()) == before
+    with gzip.open(next((out / "corpus").glob("part-*.jsonl.gz")), "rt") as fh:
+        assert sum(1 for _ in fh) == 5
+
+
+def test_bad_inputs_are_reported_and_the_run_finishes(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "empty.txt").write_bytes(b"")
+    (pages / "binary.html").write_bytes(bytes(range(256)) * 40)
+    shutil.copy(ROOT / "seeds" / "002_2f3e4135016b6e4b.txt", pages / "good.txt")
+    out = tmp_path / "out"
+    assert main(["run", str(pages), "--out", str(out), "--workers", "1"]) == 0
+    rejected = {Path(r["source"]["uri"]).name: r["reject_reason"] for r in iter_records(out, ("rejected",))}
+    assert rejected == {"empty.txt": "empty", "binary.html": "binary"}
+    summary = json.loads((out / "reports" / "summary.json").read_text())
+    assert summary["published"] == 1 and summary["rejected_by_reason"] == {"empty": 1, "binary": 1}
