@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 
 from tasks.clean.base import Rule
-from tasks.clean.text import is_sentence_like, weight
+from tasks.clean.text import SENTENCE_MARK, is_sentence_like, weight
 from tasks.clean.words import content_tokens
 from tasks.record import Document
 
@@ -39,7 +39,8 @@ class MainRegion(Rule):
     def paragraph_score(self, i: int, text: str) -> float:
         """Body text scores by its length, discounted when it is weakly on topic."""
         w = weight(text)
-        good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or w >= 40
+        good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or (
+            w >= 40 and SENTENCE_MARK.search(text) is not None)
         if good and w > 8:
             return (w - 8) / 8 * min(1.0, self.ctx.topic_p.get(i, 1.0) / ON_TOPIC_P)
         # A short sentence is neutral (an opening line, a list item); other short lines are chrome.

@@ -27,9 +27,15 @@ def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
         segments = [seg for seg in separators.split(text) if seg.strip()]
         if len(segments) < min_segments or sentences > len(segments) / 4:
             continue
-        if sum(weight(seg) for seg in segments) / len(segments) <= limit:
+        if sum(weight(seg) for seg in segments) / len(segments) <= limit or _repetitive(text):
             return True
     return False
+
+
+def _repetitive(text: str) -> bool:
+    """The same few words over and over: under half of the character trigrams are distinct."""
+    grams = [text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace()]
+    return len(grams) >= 30 and len(set(grams)) < 0.5 * len(grams)
 
 
 class BoilerplateShape(Rule):
