@@ -27,13 +27,19 @@ def prefect_env() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if os.environ.get("SIEVE_QUIET") else "INFO")
 
 
-def run_pipeline(config: str | None, paths: list[str] | None, out: str, workers: int | None) -> dict[str, Any]:
+def run_pipeline(config: str | None, paths: list[str] | None, out: str, workers: int | None,
+                 dask_address: str | None = None) -> dict[str, Any]:
     prefect_env()
-    from flows.pipeline import sieve_pipeline  # noqa: PLC0415 - Prefect reads its settings at import
+    from config import load_settings  # noqa: PLC0415
+    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
 
+    settings = load_settings(config)
+    n = _workers(settings, workers)
+    runner = task_runner_for(n, dask_address or settings.run.dask_address)
     source = "cli" if paths else "configured"
-    return sieve_pipeline(config=config, paths=[str(Path(p).resolve()) for p in paths or []] or None,
-                          out=str(Path(out).resolve()), workers=workers, source=source)
+    return sieve_pipeline.with_options(task_runner=runner)(
+        config=config, paths=[str(Path(p).resolve()) for p in paths or []] or None,
+        out=str(Path(out).resolve()), workers=n, source=source)
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:
@@ -50,7 +56,7 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_pipeline(args.config, args.paths, args.out, args.workers)
+    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address)
     print_summary(summary, args.out)
     return 0
 
@@ -130,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, help="pipeline YAML (default config/pipeline.yaml)")
     run.add_argument("--out", default="data", help="output folder (default data/)")
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    run.add_argument("--dask-address", default=None,
+                     help="run shard tasks on a Dask cluster: tcp://HOST:PORT, or 'local' for a local cluster")
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
     ev.add_argument("--gold", required=True)

@@ -82,6 +82,25 @@ def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[
     return sorted(results, key=lambda r: r.shard)
 
 
+def sieve_pipeline_runner():
+    from prefect.context import FlowRunContext  # noqa: PLC0415
+
+    ctx = FlowRunContext.get()
+    return ctx.task_runner if ctx else None
+
+
+def task_runner_for(workers: int, dask_address: str | None):
+    """Threads to submit shard tasks locally (the CPU work goes to a process pool),
+    or Dask: an existing cluster by address, or a local cluster of `workers` processes."""
+    if not dask_address:
+        return ThreadPoolTaskRunner(max_workers=max(2, 2 * workers))
+    from prefect_dask import DaskTaskRunner  # noqa: PLC0415
+
+    if dask_address == "local":
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "processes": True, "threads_per_worker": 1})
+    return DaskTaskRunner(address=dask_address)
+
+
 def _workers(settings: Settings, workers: int | None) -> int:
     return max(1, workers or settings.run.workers or os.cpu_count() or 1)
 
@@ -97,7 +116,9 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ou
     run = new_run(settings)
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
-    _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 else None
+    # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
+    on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
+    _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
     try:
         results = run_shards(all_shards(settings, paths), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
