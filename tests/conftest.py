@@ -12,6 +12,8 @@ import pytest
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="sieve-test-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The ephemeral server logs its shutdown at interpreter exit, after pytest closed its streams.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from config import Settings
 from tasks.pipeline import process_document
