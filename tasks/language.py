@@ -44,6 +44,8 @@ NON_LATIN_LANGS = {"zh-cn", "zh-tw", "ja", "ko", "ru", "uk", "bg", "mk", "ar", "
 
 def script_units(text: str) -> Counter[str]:
     """Units of evidence per script: a character for Han, kana, Hangul, Thai; a word otherwise."""
+    if text.isascii():
+        return Counter({"latin": n}) if (n := len(SCRIPTS["latin"].findall(text))) else Counter()
     return Counter({name: n for name, rx in SCRIPTS.items() if (n := len(rx.findall(text)))})
 
 

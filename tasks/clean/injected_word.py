@@ -25,7 +25,7 @@ from tasks.record import Document
 # Function characters and words (的, 在, the, of) are this common or more.
 COMMON_UNIT_ZIPF = 6.0
 LATIN_MAX_ZIPF = 4.5
-HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,4}")
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -61,20 +61,26 @@ class InjectedWord(Rule):
     def run(self, doc: Document) -> None:
         s = self.settings
         texts = [p.text for p in doc.paragraphs]
-        joined = "\n".join(texts)
-        han = len(HAN.findall(joined)) > len(joined) * 0.2
-        counts: Counter[str] = Counter()
+        han = sum(len(HAN.findall(t)) for t in texts) > sum(len(t) for t in texts) * 0.2
         # Injected words are content words; in word-spaced text only fairly rare ones are judged,
-        # since common words are the ones met in ever-new company.
+        # since common words are the ones met in ever-new company. A candidate must already look
+        # like an injection by count: twice or more in each of at least two paragraphs.
         max_zipf = COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF
-        if han:
-            for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", joined):
-                for n in (2, 3, 4):
-                    counts.update(run[i:i + n] for i in range(len(run) - n + 1))
-        else:
-            counts.update(w.lower() for w in LATIN_WORD.findall(joined))
-        candidates = sorted((w for w, c in counts.items()
-                             if c >= s.injected_word_min_count and zipf(w, "zh" if han else "en") < max_zipf),
+        total: Counter[str] = Counter()
+        repeated_in: Counter[str] = Counter()
+        for text in texts:
+            here: Counter[str] = Counter()
+            if han:
+                for run in HAN_RUN.findall(text):
+                    for n in (2, 3, 4):
+                        here.update(run[i:i + n] for i in range(len(run) - n + 1))
+            else:
+                here.update(w.lower() for w in LATIN_WORD.findall(text))
+            total.update(here)
+            repeated_in.update(w for w, c in here.items() if c >= 2)
+        candidates = sorted((w for w, c in repeated_in.items()
+                             if c >= 2 and total[w] >= s.injected_word_min_count
+                             and zipf(w, "zh" if han else "en") < max_zipf),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return

@@ -69,6 +69,11 @@ def stem(word: str) -> str:
 
 def content_tokens(text: str, lang: str) -> list[str]:
     """Words that can carry a topic: no numbers, no very common words."""
+    return list(_content_tokens(text, lang))
+
+
+@lru_cache(maxsize=20_000)
+def _content_tokens(text: str, lang: str) -> tuple[str, ...]:
     tokens: list[str] = []
     if HAN_RUN.search(text):
         text = converter("t2s").convert(text)
@@ -81,4 +86,4 @@ def content_tokens(text: str, lang: str) -> list[str]:
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
     tokens.extend(latin)
-    return [stem(t) for t in tokens if len(t) > 1 and not t.isdigit() and zipf(t, lang) < COMMON_ZIPF]
+    return tuple(stem(t) for t in tokens if len(t) > 1 and not t.isdigit() and zipf(t, lang) < COMMON_ZIPF)
