@@ -168,10 +168,10 @@ def read_warc(path: Path, settings: ReadSettings) -> Iterator[Document]:
         for record in it:
             if record.rec_type not in ("response", "resource"):
                 continue
-            yield _warc_document(record, it.get_record_offset(), str(path), settings)
+            yield _warc_document(record, it, str(path), settings)
 
 
-def _warc_document(record: Any, offset: int, warc_file: str, settings: ReadSettings) -> Document:
+def _warc_document(record: Any, it: ArchiveIterator, warc_file: str, settings: ReadSettings) -> Document:
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
     retrieved = record.rec_headers.get_header("WARC-Date") or ""
     record_id = record.rec_headers.get_header("WARC-Record-ID")
@@ -188,6 +188,7 @@ def _warc_document(record: Any, offset: int, warc_file: str, settings: ReadSetti
         size += len(chunk)
         if len(body) <= settings.max_bytes:
             body += chunk
+    offset = it.get_record_offset()  # only after the payload is read: asking earlier skips it
     source = Source(uri=uri, kind="warc", retrieved_at=retrieved, sha256=digest.hexdigest(),
                     content_type=content_type, size=size, warc_file=warc_file,
                     warc_record_id=record_id, warc_offset=offset)
