@@ -27,8 +27,9 @@ def prefect_env() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if os.environ.get("SIEVE_QUIET") else "INFO")
 
 
-def run_pipeline(config: str | None, paths: list[str] | None, out: str, workers: int | None,
-                 dask_address: str | None = None) -> dict[str, Any]:
+def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
+                 dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
+    """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
     from config import load_settings  # noqa: PLC0415
     from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
@@ -36,10 +37,12 @@ def run_pipeline(config: str | None, paths: list[str] | None, out: str, workers:
     settings = load_settings(config)
     n = _workers(settings, workers)
     runner = task_runner_for(n, dask_address or settings.run.dask_address)
-    source = "cli" if paths else "configured"
+    urls = [i for i in inputs or [] if "://" in i]
+    paths = [str(Path(i).resolve()) for i in inputs or [] if "://" not in i]
+    source = "cli" if inputs else "configured"
     return sieve_pipeline.with_options(task_runner=runner)(
-        config=config, paths=[str(Path(p).resolve()) for p in paths or []] or None,
-        out=str(Path(out).resolve()), workers=n, source=source)
+        config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
+        source=source, allow_private=allow_private)
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:
@@ -56,7 +59,7 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address)
+    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address, args.allow_private)
     print_summary(summary, args.out)
     return 0
 
@@ -128,16 +131,44 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from tasks.sources import SourceError, add_urls, list_sources, remove_url  # noqa: PLC0415
+
+    try:
+        if args.action == "add":
+            stored = add_urls(args.file, args.source, args.urls)
+            for url in stored:
+                console.print(f"added {url} to {args.source}")
+        elif args.action == "remove":
+            name = remove_url(args.file, args.url)
+            console.print(f"removed {args.url} from {name}")
+        else:
+            table = Table(title=str(args.file))
+            for col in ("source", "schedule", "urls", "seed file", "max pages"):
+                table.add_column(col)
+            for src in list_sources(args.file):
+                table.add_row(src.name, src.schedule or "", "\n".join(src.urls), src.seed_file or "",
+                              str(src.max_pages or ""))
+            console.print(table)
+    except SourceError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the pipeline on configured sources or on PATHs")
-    run.add_argument("paths", nargs="*", help="files or folders; replace the configured sources")
+    run.add_argument("paths", nargs="*", metavar="PATH_OR_URL",
+                     help="files, folders or http(s) URLs; replace the configured sources for this run")
     run.add_argument("--config", default=None, help="pipeline YAML (default config/pipeline.yaml)")
     run.add_argument("--out", default="data", help="output folder (default data/)")
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     run.add_argument("--dask-address", default=None,
                      help="run shard tasks on a Dask cluster: tcp://HOST:PORT, or 'local' for a local cluster")
+    run.add_argument("--allow-private", action="store_true",
+                     help="let URLs given here reach loopback/private addresses (refused by default)")
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
     ev.add_argument("--gold", required=True)
@@ -151,6 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("doc_id")
     ins.add_argument("--out", default="data")
     ins.set_defaults(func=cmd_inspect)
+    from tasks.sources import DEFAULT_SOURCES  # noqa: PLC0415
+
+    src = sub.add_parser("sources", help="list, add or remove source URLs (config/sources.yaml)")
+    src.add_argument("--file", default=str(DEFAULT_SOURCES), help="sources file (default config/sources.yaml)")
+    src_sub = src.add_subparsers(dest="action", required=True)
+    src_sub.add_parser("list", help="show the configured sources")
+    add = src_sub.add_parser("add", help="add URLs to a source (created if new); comments and order are kept")
+    add.add_argument("urls", nargs="+")
+    add.add_argument("--source", required=True)
+    rm = src_sub.add_parser("remove", help="remove a URL from whichever source has it")
+    rm.add_argument("url")
+    src.set_defaults(func=cmd_sources)
     return parser
 
 

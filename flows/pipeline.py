@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -21,11 +22,13 @@ from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from config import PROJECT_ROOT, Settings, load_settings
+from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
+from tasks.catalog import Catalog
 from tasks.pipeline import PIPELINE_VERSION
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.report import summarize, write_reports
-from tasks.shard import Shard, plan_shards, process_shard
+from tasks.shard import Shard, fetch_and_process, plan_shards, process_shard
+from tasks.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
 
 _POOL: ProcessPoolExecutor | None = None
 
@@ -42,20 +45,32 @@ def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str
     return result
 
 
-def source_paths(settings: Settings, paths: list[str] | None) -> list[tuple[str, list[str]]]:
-    """(source name, paths) to read: command-line paths replace the configured sources."""
-    if paths:
-        return [("cli", paths)]
-    out = []
-    for src in settings.sources:
-        if src.paths:
-            out.append((src.name, [str(p if Path(p).is_absolute() else PROJECT_ROOT / p) for p in src.paths]))
-    return out
+def configured_sources(settings: Settings) -> list[SourceConfig]:
+    """Sources of the pipeline config plus those of config/sources.yaml (`sieve sources add`)."""
+    extra = list_sources(DEFAULT_SOURCES) if DEFAULT_SOURCES.exists() else []
+    return [*settings.sources, *extra]
 
 
-def all_shards(settings: Settings, paths: list[str] | None) -> Iterator[Shard]:
+def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | None) -> list[tuple[str, list[str]]]:
+    """(source name, paths) to read: command-line paths or URLs replace the configured sources."""
+    if paths or urls:
+        return [("cli", paths)] if paths else []
+    return [(src.name, [str(p if Path(p).is_absolute() else PROJECT_ROOT / p) for p in src.paths])
+            for src in configured_sources(settings) if src.paths]
+
+
+def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list[str] | None,
+                         allow_private: bool) -> list[tuple[str, list[str], bool]]:
+    """(source name, URLs, private addresses allowed) to fetch."""
+    if paths or urls:
+        return [("cli", urls, allow_private)] if urls else []
+    return [(src.name, found, src.allow_private_addresses) for src in configured_sources(settings)
+            if (found := source_urls(src))]
+
+
+def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None) -> Iterator[Shard]:
     start = 0
-    for name, src_paths in source_paths(settings, paths):
+    for name, src_paths in source_paths(settings, paths, urls):
         for shard in plan_shards(src_paths, settings, name, start):
             start = shard.index + 1
             yield shard
@@ -66,6 +81,17 @@ def new_run(settings: Settings) -> dict[str, Any]:
     return {"run_id": f"{stamp}-{uuid.uuid4().hex[:6]}", "pipeline_version": PIPELINE_VERSION,
             "config_sha256": settings.sha256(), "flow_run_id": flow_run.get_id(),
             "started_at": datetime.now(UTC).isoformat()}
+
+
+@task(name="fetch-source", task_run_name="fetch-{source}", cache_result_in_memory=False)
+def fetch_source_task(source: str, urls: list[str], allow_private: bool, settings: Settings, out: str,
+                      run: dict[str, Any]) -> list[ShardResult]:
+    """Thin wrapper: fetch one source politely and process what it brings (tasks.shard.fetch_and_process)."""
+    results = fetch_and_process(urls, source, allow_private, settings, out, run)
+    get_run_logger().info("source %s: %s URLs, %s published, rejected %s", source, len(urls),
+                          sum(r.published for r in results),
+                          dict(sum((r.rejected for r in results), Counter())))
+    return results
 
 
 def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[str, Any],
@@ -79,7 +105,7 @@ def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[
             results.append(pending.pop(0).result())
             logger.info("progress: %s shards done, %s documents", len(results), sum(r.documents for r in results))
     results.extend(f.result() for f in pending)
-    return sorted(results, key=lambda r: r.shard)
+    return sorted(results, key=lambda r: str(r.shard))
 
 
 def sieve_pipeline_runner():
@@ -107,12 +133,14 @@ def _workers(settings: Settings, workers: int | None) -> int:
 
 @flow(name="sieve-pipeline", flow_run_name="sieve-{source}", log_prints=True,
       task_runner=ThreadPoolTaskRunner(max_workers=4))
-def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, out: str = "data",
-                   workers: int | None = None, source: str = "local") -> dict[str, Any]:
-    """Read local pages (or the configured sources), clean them, publish a corpus."""
+def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
+                   out: str = "data", workers: int | None = None, source: str = "local",
+                   allow_private: bool = False) -> dict[str, Any]:
+    """Read local pages and fetch URLs (given, or the configured sources), clean them, publish a corpus."""
     global _POOL  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
     started = time.perf_counter()
     settings = load_settings(config)
+    urls = [normalize_url(u) for u in urls or []]
     run = new_run(settings)
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
@@ -120,8 +148,11 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ou
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
     _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
     try:
-        results = run_shards(all_shards(settings, paths), settings, out, run,
+        fetches = [fetch_source_task.submit(name, found, private, settings, out, run)
+                   for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private)]
+        results = run_shards(all_shards(settings, paths, urls), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
+        results += [r for f in fetches for r in f.result()]
     finally:
         if _POOL is not None:
             _POOL.shutdown()
@@ -132,6 +163,9 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ou
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    if published_urls := [row for r in results for row in r.published_urls]:
+        with Catalog(Path(out) / "catalog.sqlite") as catalog:
+            catalog.mark_published(run["run_id"], published_urls)
     get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
                           Path(out) / "corpus")
     return summary

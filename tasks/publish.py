@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tasks.catalog import requested_url
 from tasks.record import Document
 
 PUBLIC_DIRS = ("corpus", "rejected", "reports")
@@ -28,7 +29,7 @@ PUBLIC_DIRS = ("corpus", "rejected", "reports")
 class ShardResult:
     """What one shard produced: small, so it can travel back through Prefect."""
 
-    shard: int
+    shard: int | str
     documents: int = 0
     published: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -41,6 +42,8 @@ class ShardResult:
     examples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     rejected_docs: list[dict[str, str]] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    # (requested URL, document id, sha256) of published web pages, for the catalog.
+    published_urls: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def run_dir(out: Path, run_id: str) -> Path:
@@ -56,12 +59,12 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class ShardWriter:
     """Writes one shard's published and rejected records as gzipped JSONL parts."""
 
-    def __init__(self, out: Path, run_id: str, shard: int, run: dict[str, Any], examples_per_reason: int) -> None:
+    def __init__(self, out: Path, run_id: str, label: str, run: dict[str, Any], examples_per_reason: int) -> None:
         self.base = run_dir(out, run_id)
         self.run = run
-        self.result = ShardResult(shard=shard)
+        self.result = ShardResult(shard=label)
         self.examples_per_reason = examples_per_reason
-        self.name = f"part-{shard:05d}.jsonl.gz"
+        self.name = f"part-{label}.jsonl.gz"
         self._files: dict[str, Any] = {}
 
     def _file(self, kind: str):
@@ -94,6 +97,8 @@ class ShardWriter:
             r.published += 1
             r.languages[doc.lang or "und"] += 1
             r.chars_published += len(doc.published_text)
+            if doc.source.kind == "http":
+                r.published_urls.append((requested_url(doc), doc.id, doc.source.sha256))
             self._file("corpus").write(line)
 
     def close(self) -> ShardResult:

@@ -40,6 +40,7 @@ def summarize(results: list[ShardResult], run: dict[str, Any], seconds: float) -
         "bytes_in": sum(r.bytes_in for r in results),
         "chars_published": sum(r.chars_published for r in results),
         "shards": len(results),
+        "parts": sorted(str(r.shard) for r in results),
         "seconds": round(seconds, 3),
         "stage_seconds": {k: {"seconds": round(v, 3), "share": round(v / stage_total, 3)}
                           for k, v in stages.items()},

@@ -12,12 +12,15 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from config import Settings
 from tasks.pipeline import StageTimer, process_document
 from tasks.publish import ShardResult, ShardWriter
 from tasks.read import iter_input_files, read_inputs
+from tasks.record import Document
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,19 +37,46 @@ def plan_shards(paths: Iterable[str | Path], settings: Settings, source: str = "
         yield Shard(start + k, source, tuple(batch))
 
 
-def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(itertools.islice(it, size)):
         yield batch
 
 
-def process_shard(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
-    """Read, process and write every document of one shard; returns counts only."""
+def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: str,
+                 run: dict[str, Any]) -> ShardResult:
+    """Process and write one batch of documents as part `label`; returns counts only."""
     timer = StageTimer()
-    writer = ShardWriter(Path(out), run["run_id"], shard.index, run, settings.publish.examples_per_reason)
-    for name in shard.inputs:
-        for doc in read_inputs(Path(name), settings.read):
-            writer.write(process_document(doc, settings, timer))
+    writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
+    for doc in docs:
+        writer.write(process_document(doc, settings, timer))
     result = writer.close()
     result.stage_seconds = timer.seconds
     return result
+
+
+def process_shard(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
+    """Read, process and write every document of one shard of local inputs."""
+    docs = (doc for name in shard.inputs for doc in read_inputs(Path(name), settings.read))
+    result = process_docs(docs, f"{shard.index:05d}", settings, out, run)
+    result.shard = shard.index
+    return result
+
+
+def fetch_and_process(urls: list[str], source: str, allow_private: bool, settings: Settings, out: str,
+                      run: dict[str, Any]) -> list[ShardResult]:
+    """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog) and
+    process them in batches of `publish.shard_size`, one part per batch."""
+    from tasks.catalog import Catalog  # noqa: PLC0415 - sqlite and httpx only for web sources
+    from tasks.fetch import fetch_urls  # noqa: PLC0415
+    from tasks.warc import WarcArchive  # noqa: PLC0415
+
+    raw = Path(out) / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    results = []
+    with WarcArchive(raw / f"{run['run_id']}-{source}.warc.gz") as warc, Catalog(Path(out) / "catalog.sqlite") as cat:
+        fetched = fetch_urls(urls, settings.fetch, warc, catalog=cat, allow_private=allow_private,
+                             run_id=run["run_id"])
+        for k, batch in enumerate(_batched(fetched, settings.publish.shard_size)):
+            results.append(process_docs(batch, f"{source}-{k:05d}", settings, out, run))
+    return results

@@ -1,0 +1,70 @@
+"""`sieve run URL ...` end to end on a loopback server: fetched, archived,
+cleaned, published with WARC provenance; the second run publishes only what
+changed; `sieve inspect` goes back to the archived bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flows.cli import main
+from tasks.publish import iter_records
+from tests.httpserver import Reply, TestServer, server  # noqa: F401 - the fixture
+from tests.test_fetch import ARTICLE, page
+
+FAST = """
+fetch:
+  connect_timeout: 1.0
+  read_timeout: 1.0
+  retries: 1
+  backoff_base: 0.05
+  per_host_delay: 0.0
+"""
+
+
+def test_urls_on_the_command_line_are_fetched_cleaned_and_published_with_warc_provenance(
+        server: TestServer, tmp_path: Path, capsys) -> None:  # noqa: F811
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST, encoding="utf-8")
+    etag = {"value": "v1"}
+
+    def article(req) -> Reply:
+        if req.headers.get("if-none-match") == etag["value"]:
+            return Reply(304)
+        return Reply(200, page(ARTICLE).encode(), {"ETag": etag["value"]})
+
+    good = server.route("/story.html", article)
+    missing = server.url("/gone.html")
+    out = tmp_path / "out"
+    argv = ["run", good, missing, "--out", str(out), "--config", str(config), "--workers", "1", "--allow-private"]
+    assert main(argv) == 0
+    published = list(iter_records(out, ("corpus",)))
+    assert [r["source"]["uri"] for r in published] == [good]
+    record = published[0]
+    assert record["source"]["kind"] == "http" and record["source"]["warc_file"].endswith(".warc.gz")
+    assert Path(record["source"]["warc_file"]).exists() and record["source"]["warc_offset"] is not None
+    assert record["title"] == "Harbour" and record["text"]
+    rejected = {r["source"]["uri"]: r["reject_reason"] for r in iter_records(out, ("rejected",))}
+    assert rejected == {missing: "http_404"}
+
+    capsys.readouterr()
+    assert main(["inspect", record["id"], "--out", str(out)]) == 0
+    assert "source bytes unavailable" not in capsys.readouterr().out
+
+    # Second run: the server answers 304, nothing is republished.
+    assert main(argv) == 0
+    assert list(iter_records(out, ("corpus",))) == []
+    reasons = {r["source"]["uri"]: r["reject_reason"] for r in iter_records(out, ("rejected",))}
+    assert reasons[good] == "unchanged"
+    summary = json.loads((out / "reports" / "summary.json").read_text())
+    assert summary["rejected_by_reason"].get("unchanged") == 1
+
+
+def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer, tmp_path: Path) -> None:  # noqa: F811
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST, encoding="utf-8")
+    url = server.route("/story.html", Reply(200, page(ARTICLE).encode()))
+    out = tmp_path / "out"
+    assert main(["run", url, "--out", str(out), "--config", str(config), "--workers", "1"]) == 0
+    assert [r["reject_reason"] for r in iter_records(out, ("rejected",))] == ["blocked_address"]
+    assert server.hits("/story.html") == []
