@@ -51,6 +51,16 @@ def configured_sources(settings: Settings) -> list[SourceConfig]:
     return [*settings.sources, *extra]
 
 
+def settings_for(settings: Settings, source: str) -> Settings:
+    """The run's settings with a configured source's `languages` and `clean` overrides applied."""
+    src = next((s for s in configured_sources(settings) if s.name == source), None)
+    if src is None or (src.languages is None and not src.clean):
+        return settings
+    return settings.model_copy(update={
+        "languages": src.languages if src.languages is not None else settings.languages,
+        "clean": settings.clean.model_validate({**settings.clean.model_dump(), **src.clean})})
+
+
 def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | None) -> list[tuple[str, list[str]]]:
     """(source name, paths) to read: command-line paths or URLs replace the configured sources."""
     if paths or urls:
@@ -99,8 +109,11 @@ def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[
     """Submit shards with a bounded number in flight, so planning stays lazy."""
     logger = get_run_logger()
     pending, results = [], []
+    per_source: dict[str, Settings] = {}
     for shard in shards:
-        pending.append(process_shard_task.submit(shard, settings, out, run))
+        if shard.source not in per_source:
+            per_source[shard.source] = settings_for(settings, shard.source)
+        pending.append(process_shard_task.submit(shard, per_source[shard.source], out, run))
         if len(pending) >= inflight:
             results.append(pending.pop(0).result())
             logger.info("progress: %s shards done, %s documents", len(results), sum(r.documents for r in results))
@@ -148,7 +161,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
     _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
     try:
-        fetches = [fetch_source_task.submit(name, found, private, settings, out, run)
+        fetches = [fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run)
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private)]
         results = run_shards(all_shards(settings, paths, urls), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)

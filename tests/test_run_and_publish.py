@@ -134,3 +134,13 @@ def test_bad_inputs_are_reported_and_the_run_finishes(tmp_path):
     assert rejected == {"empty.txt": "empty", "binary.html": "binary"}
     summary = json.loads((out / "reports" / "summary.json").read_text())
     assert summary["published"] == 1 and summary["rejected_by_reason"] == {"empty": 1, "binary": 1}
+
+
+def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(f"languages: [en, zh]\nsources:\n  - name: english-only\n    paths: [{ROOT / 'seeds'}]\n"
+                      "    languages: [en]\n    clean:\n      min_doc_words: 10\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config), "--out", str(out), "--workers", "1"]) == 0
+    assert {r["lang"] for r in iter_records(out, ("corpus",))} == {"en"}
+    assert {r["reject_reason"] for r in iter_records(out, ("rejected",))} == {"language_zh"}
