@@ -15,6 +15,7 @@ import lxml.html
 import trafilatura
 
 from config import ExtractSettings
+from tasks.clean.text import squash
 from tasks.record import Document, Paragraph, Removal, _snip
 
 _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
@@ -81,8 +82,10 @@ def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
+    # Dates only from explicit markup: htmldate's extensive search turns a "© 2024" footer into 2024-01-01.
     result = trafilatura.bare_extraction(tree, with_metadata=True, deduplicate=False,
-                                         include_comments=False, include_tables=settings.include_tables)
+                                         include_comments=False, include_tables=settings.include_tables,
+                                         date_extraction_params={"extensive_search": False, "original_date": True})
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden)
     meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
@@ -106,4 +109,6 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = text_paragraphs(doc.text)
         doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})
     doc.paragraphs = [Paragraph(p) for p in paragraphs]
+    if doc.title and doc.paragraphs and squash(doc.paragraphs[0].text) == squash(doc.title):
+        doc.drop_paragraph(0, "title", "title_in_metadata")  # the headline lives in `title`, not in `text`
     return doc
