@@ -156,6 +156,23 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from flows.server import run_server  # noqa: PLC0415
+
+    return run_server(args.host, args.port, args.timeout)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    prefect_env()
+    from flows.deploy import DeployError, serve_deployments  # noqa: PLC0415 - Prefect reads env
+
+    try:
+        return serve_deployments(args.config, args.out, args.pause_on_shutdown, args.timezone, args.limit or None)
+    except DeployError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -194,6 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
     rm = src_sub.add_parser("remove", help="remove a URL from whichever source has it")
     rm.add_argument("url")
     src.set_defaults(func=cmd_sources)
+    srv = sub.add_parser("server", help="start a local Prefect server (UI, schedules) with sieve's settings")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=4200, help="port (default 4200)")
+    srv.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the server to be healthy")
+    srv.set_defaults(func=cmd_server)
+    sv = sub.add_parser("serve", help="serve the scheduled (one per source with a schedule) and ad-hoc deployments; "
+                                      "needs PREFECT_API_URL")
+    sv.add_argument("--config", default=None, help="pipeline YAML (default config/pipeline.yaml)")
+    sv.add_argument("--out", default="data", help="output folder of the runs (default data/, made absolute)")
+    sv.add_argument("--pause-on-shutdown", action="store_true",
+                    help="pause the deployments' schedules when stopped (default: they stay active, so runs due "
+                         "while stopped wait as Late and run at the next start)")
+    sv.add_argument("--timezone", default="UTC", help="time zone of the sources' cron schedules (default UTC)")
+    sv.add_argument("--limit", type=int, default=1,
+                    help="runs executed at once (default 1: runs share OUT/; 0 for no limit)")
+    sv.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -23,6 +23,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
+from flows.artifacts import publish_artifacts, shard_progress, start_progress
 from tasks.catalog import Catalog
 from tasks.pipeline import PIPELINE_VERSION
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
@@ -116,8 +117,11 @@ def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[
         pending.append(process_shard_task.submit(shard, per_source[shard.source], out, run))
         if len(pending) >= inflight:
             results.append(pending.pop(0).result())
+            shard_progress(results)
             logger.info("progress: %s shards done, %s documents", len(results), sum(r.documents for r in results))
-    results.extend(f.result() for f in pending)
+    for f in pending:
+        results.append(f.result())
+        shard_progress(results)
     return sorted(results, key=lambda r: str(r.shard))
 
 
@@ -157,6 +161,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     run = new_run(settings)
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
+    start_progress(settings, paths, urls)
     # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
     _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
@@ -176,6 +181,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    publish_artifacts(summary, base / "corpus" / "manifest.json")
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:
             catalog.mark_published(run["run_id"], published_urls)
