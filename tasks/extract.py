@@ -76,6 +76,16 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
     return texts
 
 
+def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
+    """The page's declared author; trafilatura drops names without a space (e.g. 李晓梅)."""
+    for name in ("author", "article:author"):
+        for el in tree.xpath(f'//meta[@name="{name}" or @property="{name}"][@content]'):
+            author = " ".join(el.get("content", "").split())
+            if author and not author.lower().startswith("http") and "@" not in author and len(author) <= 120:
+                return author
+    return None
+
+
 def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
     try:
         tree = lxml.html.fromstring(html)
@@ -90,6 +100,8 @@ def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
         return Extracted([], hidden=hidden)
     meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
             if (v := getattr(result, k, None))}
+    if "author" not in meta and (author := _meta_author(tree)):
+        meta["author"] = author
     return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden)
 
 
@@ -109,6 +121,9 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = text_paragraphs(doc.text)
         doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})
     doc.paragraphs = [Paragraph(p) for p in paragraphs]
-    if doc.title and doc.paragraphs and squash(doc.paragraphs[0].text) == squash(doc.title):
-        doc.drop_paragraph(0, "title", "title_in_metadata")  # the headline lives in `title`, not in `text`
+    if doc.title:  # the headline lives in `title`, not in `text`, however often the page repeats it
+        title = squash(doc.title)
+        for i, para in enumerate(doc.paragraphs):
+            if squash(para.text) == title:
+                doc.drop_paragraph(i, "title", "title_in_metadata")
     return doc

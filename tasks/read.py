@@ -58,14 +58,21 @@ def read_file(path: Path, settings: ReadSettings) -> Document:
     uri = path.resolve().as_uri()
     retrieved = now_iso()
     try:
-        size = path.stat().st_size
+        # Hashed in chunks; the bytes are kept only while they fit in `max_bytes`, so an
+        # oversized file costs one chunk of memory, not its size.
+        keep = path.stat().st_size <= settings.max_bytes
+        size = 0
         digest = hashlib.sha256()
-        head = b""
+        chunks: list[bytes] = []
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
-                if len(head) <= settings.max_bytes:
-                    head += chunk
+                size += len(chunk)
+                if not chunks or (keep and size <= settings.max_bytes):
+                    chunks.append(chunk)  # the first chunk always: it tells HTML from text
+                else:
+                    keep = False
+        head = b"".join(chunks)
     except OSError as exc:
         source = Source(uri=uri, kind="file", retrieved_at=retrieved, sha256="")
         return Document(source=source).reject("unreadable", f"{type(exc).__name__}: {exc}")

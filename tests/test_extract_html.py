@@ -1,0 +1,233 @@
+"""sieve against bare trafilatura on an HTML test set written for this test
+(tests/fixtures/html/, gold in gold.json): English, Simplified and Traditional
+Chinese articles carrying noise that trafilatura alone keeps (CSS-class,
+`hidden`-attribute and inline-style hidden text, a pasted news flash, a contact
+block, an SEO keyword block, a spam string appended to every paragraph, a
+related-articles list, a repeated headline).
+
+Tokens are counted as /work/shared/tools/score_seeds.py counts them: after
+OpenCC t2s and NFKC lowercasing, a Han character is a token and any other word
+is a token. Cases the cleaner currently misses are marked xfail one by one,
+with the reason; the bars themselves are not lowered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import opencc
+import pytest
+import trafilatura
+
+from config import Settings
+from tasks.pipeline import process_document
+from tasks.read import read_file
+from tasks.record import Document
+
+HTML_DIR = Path(__file__).parent / "fixtures" / "html"
+GOLD = {k: v for k, v in json.loads((HTML_DIR / "gold.json").read_text(encoding="utf-8")).items()
+        if not k.startswith("_")}
+PAGES = sorted(GOLD)
+
+# --- the scorer's tokenizer (copied from score_seeds.py) -------------------------------------------
+_T2S = opencc.OpenCC("t2s").convert
+TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+", re.UNICODE)
+
+
+def norm(s: str) -> str:
+    return unicodedata.normalize("NFKC", _T2S(s)).lower()
+
+
+def tokens(s: str) -> Counter[str]:
+    return Counter(TOKEN.findall(norm(s)))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", norm(s))
+
+
+def prf(output: str, gold_paragraphs: list[str]) -> tuple[int, int, int]:
+    """(true positive, output, reference) token counts."""
+    out, ref = tokens(output), tokens("\n".join(gold_paragraphs))
+    return sum((out & ref).values()), sum(out.values()), sum(ref.values())
+
+
+def f1(tp: int, n_out: int, n_ref: int) -> tuple[float, float, float]:
+    p, r = tp / max(1, n_out), tp / max(1, n_ref)
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+# --- running both -------------------------------------------------------------------------------
+
+@cache
+def sieve(name: str) -> Document:
+    settings = Settings()
+    return process_document(read_file(HTML_DIR / name, settings.read), settings)
+
+
+@cache
+def bare_trafilatura(name: str) -> str:
+    return trafilatura.extract((HTML_DIR / name).read_text(encoding="utf-8"), deduplicate=False) or ""
+
+
+def explain(doc: Document) -> str:
+    """Every extracted paragraph with what the cleaner did to it (for failure messages)."""
+    reasons: dict[int | None, list[str]] = {}
+    for r in doc.removed:
+        reasons.setdefault(r.paragraph, []).append(f"{r.reason}/{r.rule}")
+    lines = [f"  [{i:2}] {'DROP' if p.dropped else 'keep'} {','.join(reasons.get(i, []))} | {p.original[:70]}"
+             for i, p in enumerate(doc.paragraphs)]
+    return "\n".join(lines)
+
+
+# --- cases the cleaner currently misses (see each reason) ---------------------------------------
+
+_FLASH = ("OffTopic cannot separate the news flash in a short article: topic terms must recur in 2+ "
+          "paragraphs of 9-10, so the document's median paragraph has ~1 topic hit in ~22 content words; "
+          "the null rate sits at its 0.02-0.065 floor and the flash's 0 hits in ~20 words gives p=0.23-0.69 "
+          "(3-4 genuine paragraphs also have 0 hits); the lead-in ('BREAKING:', 'In other news,', '快讯：', "
+          "'另訊：') is not used")
+NOISE_MISSES = {
+    ("en_tomatoes_garden.html", "news_flash"): _FLASH,
+    ("en_sourdough_bread.html", "news_flash"): _FLASH,
+    ("zh_hans_balcony_vegetables.html", "news_flash"): _FLASH,
+    ("zh_hant_lunar_eclipse.html", "news_flash"): _FLASH,
+}
+_PUNCT_CUT = ("InjectedString cuts the sentence-final '.'/'。' together with the appended spam (the "
+              "common substring starts at the punctuation every paragraph shares)")
+KEEP_MISSES = {
+    "en_meteor_shower.html": "MainRegion: the related-articles list inside the body (5 short lines, -1 each; "
+                             "RelatedList needs a repeated separator line) outweighs the last paragraph "
+                             "(score 3.4), so 'Our best moment came...' is cut as after_main_content",
+    "zh_hans_metro_line.html": _PUNCT_CUT + "; the last paragraph '根据规划...' is one sentence, so it is "
+                               "left with no sentence mark, scores -1 in MainRegion and is cut as "
+                               "after_main_content next to the contact block",
+}
+RECALL_MISSES = {"zh_hans_metro_line.html": KEEP_MISSES["zh_hans_metro_line.html"]}
+VERBATIM_MISSES = {name: _PUNCT_CUT for name in PAGES
+                   if any(n["kind"] == "appended_spam" for n in GOLD[name]["noise"])}
+
+
+def _cases(table: dict, ids: list) -> list:
+    return [pytest.param(*(i if isinstance(i, tuple) else (i,)),
+                         marks=[pytest.mark.xfail(strict=False, reason=table[i])] if i in table else [],
+                         id="-".join(i) if isinstance(i, tuple) else i) for i in ids]
+
+
+NOISE_CASES = sorted({(name, n["kind"]) for name in PAGES for n in GOLD[name]["noise"]})
+
+
+# --- the test set is what it claims ---------------------------------------------------------------
+
+def test_the_set_has_english_simplified_and_traditional_pages_of_real_length() -> None:
+    kinds = {(g["lang"], g.get("script")) for g in GOLD.values()}
+    assert kinds == {("en", None), ("zh", "Hans"), ("zh", "Hant")}
+    assert 8 <= len(PAGES) <= 12
+    for g in GOLD.values():
+        assert 6 <= len(g["paragraphs"]) <= 15
+    all_kinds = {n["kind"] for g in GOLD.values() for n in g["noise"]}
+    assert all_kinds >= {"css_hidden", "hidden_attr", "inline_hidden", "news_flash", "contact", "seo",
+                         "appended_spam", "related", "repeated_headline"}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_trafilatura_alone_keeps_every_content_paragraph_and_every_noise_string(name: str) -> None:
+    out = squash(bare_trafilatura(name))
+    g = GOLD[name]
+    assert all(squash(p) in out for p in g["paragraphs"])
+    assert [n["text"] for n in g["noise"] if squash(n["text"]) not in out] == []
+
+
+# --- noise goes, content stays -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "kind"), _cases(NOISE_MISSES, NOISE_CASES))
+def test_sieve_removes_the_noise(name: str, kind: str) -> None:
+    doc = sieve(name)
+    out = squash(doc.published_text)
+    leaked = [n["text"] for n in GOLD[name]["noise"] if n["kind"] == kind and squash(n["text"]) in out]
+    assert not leaked, f"{name}: {kind} kept: {leaked}\n{explain(doc)}"
+
+
+@pytest.mark.parametrize("name", _cases(KEEP_MISSES, PAGES))
+def test_sieve_keeps_every_content_paragraph(name: str) -> None:
+    doc = sieve(name)
+    assert doc.reject_reason is None, (doc.reject_reason, doc.error)
+    out = squash(doc.published_text)
+    # Sentence-final punctuation is checked separately (test_sieve_keeps_content_paragraphs_verbatim).
+    missing = [p for p in GOLD[name]["paragraphs"] if squash(p).rstrip(".。!！?？") not in out]
+    assert not missing, f"{name}: dropped {[m[:40] for m in missing]}\n{explain(doc)}"
+
+
+@pytest.mark.parametrize("name", _cases(VERBATIM_MISSES, PAGES))
+def test_sieve_keeps_content_paragraphs_verbatim(name: str) -> None:
+    doc = sieve(name)
+    kept = {squash(p) for p in doc.published_text.split("\n")}
+    # A paragraph published shortened (a kept paragraph is a strict prefix of it); wholly dropped
+    # paragraphs are test_sieve_keeps_every_content_paragraph's business.
+    changed = [p for p in GOLD[name]["paragraphs"] if squash(p) not in kept
+               and any(squash(p).startswith(k) for k in kept if k)]
+    assert not changed, f"{name}: altered {[c[-30:] for c in changed]}\n{explain(doc)}"
+
+
+# --- against trafilatura ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PAGES)
+def test_sieve_f1_is_not_below_trafilatura_on_each_page(name: str) -> None:
+    gold = GOLD[name]["paragraphs"]
+    ours = f1(*prf(sieve(name).published_text, gold))
+    theirs = f1(*prf(bare_trafilatura(name), gold))
+    assert ours[2] >= theirs[2], f"{name}: sieve P/R/F1 {ours} < trafilatura {theirs}\n{explain(sieve(name))}"
+
+
+@pytest.mark.parametrize("name", _cases(RECALL_MISSES, PAGES))
+def test_sieve_recall_is_at_least_90_percent_of_trafilatura_on_each_page(name: str) -> None:
+    gold = GOLD[name]["paragraphs"]
+    ours = f1(*prf(sieve(name).published_text, gold))
+    theirs = f1(*prf(bare_trafilatura(name), gold))
+    assert ours[1] >= 0.9 * theirs[1], f"{name}: recall {ours[1]:.3f} < 0.9 x {theirs[1]:.3f}\n" \
+                                       f"{explain(sieve(name))}"
+
+
+def test_on_the_whole_set_sieve_beats_trafilatura_on_f1_and_keeps_its_recall() -> None:
+    rows, ours_total, theirs_total = [], [0, 0, 0], [0, 0, 0]
+    for name in PAGES:
+        gold = GOLD[name]["paragraphs"]
+        o, t = prf(sieve(name).published_text, gold), prf(bare_trafilatura(name), gold)
+        ours_total = [a + b for a, b in zip(ours_total, o, strict=True)]
+        theirs_total = [a + b for a, b in zip(theirs_total, t, strict=True)]
+        rows.append((name, f1(*o), f1(*t)))
+    ours, theirs = f1(*ours_total), f1(*theirs_total)
+    macro_ours = sum(r[1][2] for r in rows) / len(rows)
+    macro_theirs = sum(r[2][2] for r in rows) / len(rows)
+    table = "\n".join(f"{n:34} sieve P={a[0]:.3f} R={a[1]:.3f} F1={a[2]:.3f} | "
+                      f"trafilatura P={b[0]:.3f} R={b[1]:.3f} F1={b[2]:.3f}" for n, a, b in rows)
+    print("\n" + table + f"\nmicro sieve {ours}\nmicro trafilatura {theirs}")
+    assert ours[2] >= theirs[2], table
+    assert macro_ours >= macro_theirs, table
+    assert ours[1] >= 0.9 * theirs[1], table
+
+
+# --- metadata ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PAGES)
+def test_title_author_and_date_land_in_title_and_metadata(name: str) -> None:
+    doc, g = sieve(name), GOLD[name]
+    assert doc.title is not None and norm(doc.title) == norm(g["title"])  # zh titles published in t2s
+    assert doc.metadata.get("author") == g["author"]
+    assert doc.metadata.get("date") == g["date"]
+    assert squash(g["title"]) not in squash(doc.published_text)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_published_in_its_language(name: str) -> None:
+    doc, g = sieve(name), GOLD[name]
+    assert doc.reject_reason is None, (doc.reject_reason, doc.error)
+    assert doc.lang == g["lang"]
+    if g["lang"] == "zh":
+        assert doc.source_script == g["script"]
+        assert doc.published_text == _T2S(doc.published_text)  # published in simplified characters
