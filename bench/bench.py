@@ -1,0 +1,590 @@
+"""Speed and scale benchmark for sieve ("Speed and scale" issue).
+
+In one run, on the same generated corpus (bench/make_corpus.py):
+
+  floor    a bare loop in one process: trafilatura.extract(html, deduplicate=False),
+           langdetect.detect_langs on the whole result (DetectorFactory.seed = 0),
+           OpenCC t2s conversion of the result
+  sieve-1  `sieve run DIR --workers 1` (flows.cli.run_pipeline, Prefect ephemeral mode)
+  sieve-2  `sieve run DIR --workers 2`
+  scale    sieve with 2 workers at N and at 10 x N documents (the corpus hard-linked
+           ten times): peak RSS of the whole process tree (main, worker processes,
+           Prefect's ephemeral server), sampled every 0.2 s with psutil; Prefect task
+           runs (shards) and their final states, errors in the run's log
+
+Each measurement runs in its own subprocess (fresh interpreter, fresh PREFECT_HOME),
+one at a time. Results go to bench/out/results.json (merged, so parts can be run
+separately with --only) and a table is printed.
+
+    .venv/bin/python bench/bench.py [--n 2000] [--reps-floor 3] [--reps-sieve1 3] [--reps-sieve2 2]
+                                    [--only floor,sieve1,sieve2,scale,profile]
+    .venv/bin/python bench/bench.py table        # print the table of bench/out/results.json
+
+Internal subcommands (run by the above in subprocesses): floor DIR, sieve DIR OUT WORKERS,
+profile DIR [--docs 200].
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+T_PROCESS = time.perf_counter()  # as early as possible: the subprocess's whole wall time counts
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+RESULTS = OUT / "results.json"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+ERROR_PATTERNS = re.compile(r"sqlite|database is locked|Traceback|\bCRASHED\b|Crash detected|\| ERROR|"
+                            r"OperationalError|TimeoutError", re.I)
+
+
+# --------------------------------------------------------------------------- measured bodies (subprocesses)
+
+def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
+    import opencc  # noqa: PLC0415
+    import trafilatura  # noqa: PLC0415
+    from langdetect import DetectorFactory, detect_langs  # noqa: PLC0415
+    from langdetect.lang_detect_exception import LangDetectException  # noqa: PLC0415
+
+    DetectorFactory.seed = 0
+    t2s = opencc.OpenCC("t2s")
+    files = sorted(p for p in Path(folder).rglob("*.html"))[part::parts]
+    t0 = time.perf_counter()
+    chars = 0
+    stage = {"extract": 0.0, "langdetect": 0.0, "opencc": 0.0}
+    for path in files:
+        a = time.perf_counter()
+        html = path.read_bytes().decode("utf-8")
+        text = trafilatura.extract(html, deduplicate=False) or ""
+        b = time.perf_counter()
+        with contextlib.suppress(LangDetectException):
+            detect_langs(text)
+        c = time.perf_counter()
+        chars += len(t2s.convert(text))
+        d = time.perf_counter()
+        stage["extract"] += b - a
+        stage["langdetect"] += c - b
+        stage["opencc"] += d - c
+    seconds = time.perf_counter() - t0
+    return {"docs": len(files), "seconds": seconds, "docs_per_s": len(files) / seconds, "chars_out": chars,
+            "stage_seconds": stage, "process_wall": time.perf_counter() - T_PROCESS}
+
+
+def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = None) -> dict[str, Any]:
+    os.environ["SIEVE_QUIET"] = "1"
+    from flows.cli import run_pipeline  # noqa: PLC0415
+
+    t_imported = time.perf_counter()
+    wall_call = time.time()
+    summary = run_pipeline(None, [folder], out, workers, dask_address)
+    t_done = time.perf_counter()
+    started = datetime.fromisoformat(summary["started_at"]).timestamp()
+    flow_seconds = summary["seconds"]
+    res = {
+        "docs": summary["documents"], "published": summary["published"], "rejected": summary["rejected"],
+        "rejected_by_reason": summary["rejected_by_reason"], "languages": summary["languages"],
+        "shards": summary["shards"], "workers": summary["workers"],
+        "import_seconds": t_imported - T_PROCESS,
+        "prefect_startup_seconds": started - wall_call,  # ephemeral API up + flow run created
+        "flow_seconds": flow_seconds,
+        "call_seconds": t_done - t_imported,
+        "process_wall": t_done - T_PROCESS,
+        "stage_seconds": {k: v["seconds"] for k, v in summary["stage_seconds"].items()},
+        "flow_run_id": summary.get("flow_run_id"),
+    }
+    res["docs_per_s_flow"] = res["docs"] / flow_seconds
+    res["docs_per_s_call"] = res["docs"] / res["call_seconds"]
+    res["docs_per_s_process"] = res["docs"] / res["process_wall"]
+    res["prefect"] = prefect_states(summary.get("flow_run_id"))
+    return res
+
+
+def prefect_states(flow_run_id: str | None) -> dict[str, Any]:
+    """The flow run's state and its task runs' states, read back from Prefect's API."""
+    if not flow_run_id:
+        return {}
+    try:
+        import asyncio  # noqa: PLC0415
+
+        from prefect.client.orchestration import get_client  # noqa: PLC0415
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId  # noqa: PLC0415
+        from prefect.client.schemas.sorting import TaskRunSort  # noqa: PLC0415
+
+        async def read() -> dict[str, Any]:
+            async with get_client() as client:
+                fr = await client.read_flow_run(flow_run_id)
+                runs, offset = [], 0
+                while batch := await client.read_task_runs(
+                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[fr.id])), limit=200, offset=offset,
+                        sort=TaskRunSort.EXPECTED_START_TIME_ASC):
+                    runs += batch
+                    offset += len(batch)
+                states: dict[str, int] = {}
+                names: dict[str, int] = {}
+                for tr in runs:
+                    states[tr.state_name or "?"] = states.get(tr.state_name or "?", 0) + 1
+                    key = tr.task_key.rsplit("-", 1)[0] if tr.task_key else "?"
+                    names[key] = names.get(key, 0) + 1
+                return {"flow_state": fr.state_name, "task_runs": len(runs), "task_run_states": states,
+                        "task_keys": names}
+
+        return asyncio.run(read())
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def core_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
+    """sieve's per-document work without Prefect: process_shard over the corpus, shard after shard, one thread."""
+    from config import load_settings  # noqa: PLC0415
+    from tasks.shard import plan_shards, process_shard  # noqa: PLC0415
+
+    settings = load_settings(None)
+    run = {"run_id": "core", "pipeline_version": "bench", "config_sha256": "", "flow_run_id": None,
+           "started_at": ""}
+    out = tempfile.mkdtemp(prefix="sieve-core-")
+    t0 = time.perf_counter()
+    docs, stages = 0, {}
+    for shard in plan_shards([folder], settings, "core"):
+        if shard.index % parts != part:
+            continue
+        result = process_shard(shard, settings, out, run)
+        docs += result.documents
+        for k, v in result.stage_seconds.items():
+            stages[k] = stages.get(k, 0.0) + v
+    seconds = time.perf_counter() - t0
+    shutil.rmtree(out, ignore_errors=True)
+    return {"docs": docs, "seconds": seconds, "docs_per_s": docs / seconds, "stage_seconds": stages,
+            "process_wall": time.perf_counter() - T_PROCESS}
+
+
+def profile_main(folder: str, docs: int) -> dict[str, Any]:
+    import cProfile  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    import pstats  # noqa: PLC0415
+
+    from config import load_settings  # noqa: PLC0415
+    from tasks.shard import Shard, process_shard  # noqa: PLC0415
+
+    settings = load_settings(None)
+    files = sorted(str(p) for p in Path(folder).rglob("*.html"))[:docs]
+    run = {"run_id": "profile", "pipeline_version": "bench", "config_sha256": "", "flow_run_id": None,
+           "started_at": ""}
+    out = tempfile.mkdtemp(prefix="sieve-profile-")
+    warm = sorted(str(p) for p in Path(folder).rglob("*.html"))[-20:]  # imports, langdetect profiles
+    process_shard(Shard(0, "warm", tuple(warm)), settings, out, run)
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    result = process_shard(Shard(1, "bench", tuple(files)), settings, out, run)
+    prof.disable()
+    seconds = time.perf_counter() - t0
+    shutil.rmtree(out, ignore_errors=True)
+    stats = pstats.Stats(prof)
+    text = io.StringIO()
+    pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(60)
+    text2 = io.StringIO()
+    pstats.Stats(prof, stream=text2).sort_stats("tottime").print_stats(40)
+    (OUT / "profile.txt").write_text(f"process_shard over {len(files)} docs: {seconds:.2f} s (profiled)\n\n"
+                                     f"== by cumulative time ==\n{text.getvalue()}\n== by own time ==\n"
+                                     f"{text2.getvalue()}", encoding="utf-8")
+    prof.dump_stats(str(OUT / "profile.pstats"))
+    # Cumulative time of the functions that matter, by name (file:function).
+    wanted = {}
+    for (fname, _line, func), (_cc, _nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        key = f"{Path(fname).parent.name}/{Path(fname).name}:{func}"
+        if ct / seconds >= 0.02 or tt / seconds >= 0.01:
+            prev = wanted.get(key, (0.0, 0.0))
+            wanted[key] = (prev[0] + ct, prev[1] + tt)
+    top = sorted(wanted.items(), key=lambda kv: -kv[1][0])[:60]
+    return {"docs": len(files), "seconds_profiled": seconds, "stage_seconds": result.stage_seconds,
+            "functions": [{"function": k, "cumulative_s": round(c, 3), "own_s": round(t, 3),
+                           "share": round(c / seconds, 3)} for k, (c, t) in top]}
+
+
+# --------------------------------------------------------------------------- orchestration
+
+class TreeSampler(threading.Thread):
+    """Peak RSS of a process and all its descendants, sampled every `interval` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        import psutil  # noqa: PLC0415
+
+        self.psutil = psutil
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self.peak_by_kind: dict[str, int] = {}
+        self.peak_at_kinds: dict[str, int] = {}
+        self.max_procs = 0
+        self.samples = 0
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (kind, user + system seconds when last seen)
+        self.stop = threading.Event()
+
+    @staticmethod
+    def kind(proc: Any, root_pid: int) -> str:
+        if proc.pid == root_pid:
+            return "main"
+        try:
+            cmd = " ".join(proc.cmdline())
+        except Exception:  # noqa: BLE001
+            return "other"
+        if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
+            return "prefect_server"
+        if "multiprocessing" in cmd or "spawn_main" in cmd or "forkserver" in cmd:
+            return "workers"
+        return "workers" if "python" in cmd else "other"
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except self.psutil.Error:
+                break
+            total, kinds = 0, {}
+            for p in procs:
+                try:
+                    rss = p.memory_info().rss
+                    cpu = p.cpu_times()
+                except self.psutil.Error:
+                    continue
+                total += rss
+                k = self.kind(p, self.root.pid)
+                self.cpu[p.pid] = (k, cpu.user + cpu.system)
+                kinds[k] = kinds.get(k, 0) + rss
+            self.samples += 1
+            self.max_procs = max(self.max_procs, len(procs))
+            for k, v in kinds.items():
+                self.peak_by_kind[k] = max(self.peak_by_kind.get(k, 0), v)
+            if total > self.peak:
+                self.peak, self.peak_at_kinds = total, kinds
+            self.stop.wait(self.interval)
+
+
+def run_sub(args: list[str], label: str, sample: bool = False) -> dict[str, Any]:
+    """Run `bench.py <args>` in a fresh interpreter (fresh PREFECT_HOME); its last stdout line is JSON."""
+    home = tempfile.mkdtemp(prefix="sieve-bench-prefect-")
+    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    log = OUT / "logs" / f"{label}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"  [{time.strftime('%H:%M:%S')}] {label} ...", flush=True)
+    t0 = time.perf_counter()
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, str(BENCH / "bench.py"), *args], stdout=subprocess.PIPE,
+                                stderr=err, text=True, env=env, cwd=str(ROOT))
+        sampler = TreeSampler(proc.pid) if sample else None
+        if sampler:
+            sampler.start()
+        stdout, _ = proc.communicate()
+        if sampler:
+            sampler.stop.set()
+            sampler.join()
+    wall = time.perf_counter() - t0
+    shutil.rmtree(home, ignore_errors=True)
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
+    res: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    res.update(returncode=proc.returncode, outer_wall=wall, log=str(log.relative_to(ROOT)))
+    errors = [ln.strip()[:200] for ln in log.read_text(errors="replace").splitlines() if ERROR_PATTERNS.search(ln)]
+    res["log_error_lines"] = len(errors)
+    res["log_error_examples"] = errors[:5]
+    if sampler:
+        res["peak_rss_mb"] = round(sampler.peak / 2**20, 1)
+        res["peak_rss_by_kind_at_peak_mb"] = {k: round(v / 2**20, 1) for k, v in sampler.peak_at_kinds.items()}
+        res["peak_rss_by_kind_mb"] = {k: round(v / 2**20, 1) for k, v in sampler.peak_by_kind.items()}
+        res["max_processes"] = sampler.max_procs
+        cpu: dict[str, float] = {}
+        for kind, seconds in sampler.cpu.values():
+            cpu[kind] = round(cpu.get(kind, 0.0) + seconds, 1)
+        res["cpu_seconds_by_kind"] = cpu
+        res["rss_samples"] = sampler.samples
+    short = {k: res.get(k) for k in ("docs", "docs_per_s", "docs_per_s_flow", "flow_seconds",
+                                     "prefect_startup_seconds", "peak_rss_mb", "shards", "returncode")
+             if res.get(k) is not None}
+    print(f"  [{time.strftime('%H:%M:%S')}] {label} done in {wall:.1f} s: {short}", flush=True)
+    if proc.returncode:
+        print(f"  !! {label} exited {proc.returncode}; see {log}", flush=True)
+    return res
+
+
+def machine() -> dict[str, Any]:
+    model = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                  if ln.startswith("model name")), platform.processor())
+    import psutil  # noqa: PLC0415
+
+    return {"nproc": os.cpu_count(), "sched_affinity": len(os.sched_getaffinity(0)), "cpu_model": model,
+            "mem_total_gb": round(psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def load_results() -> dict[str, Any]:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def save_results(res: dict[str, Any]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    res["ratios"] = ratios(res)
+    RESULTS.write_text(json.dumps(res, indent=2, ensure_ascii=False))
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float | None:
+    vals = [r[key] for r in runs if r.get(key) is not None and not r.get("returncode")]
+    return statistics.median(vals) if vals else None
+
+
+def ratios(res: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    floor = _median(res.get("floor", []), "docs_per_s")
+    core = _median(res.get("core", []), "docs_per_s")
+    floor2 = _median(res.get("floor2", []), "docs_per_s")
+    if floor and floor2:
+        out["floor2_over_floor (machine's 2-process scaling)"] = round(floor2 / floor, 3)
+    if floor and core:
+        out["core_over_floor"] = round(core / floor, 3)
+    core2 = _median(res.get("core2", []), "docs_per_s")
+    if core and core2:
+        out["core2_over_core"] = round(core2 / core, 3)
+    s1 = res.get("sieve1", [])
+    s2 = res.get("sieve2", [])
+    for basis in ("flow", "call"):
+        a = _median(s1, f"docs_per_s_{basis}")
+        b = _median(s2, f"docs_per_s_{basis}")
+        if floor and a:
+            out[f"sieve1_over_floor_{basis}"] = round(a / floor, 3)
+        if a and b:
+            out[f"sieve2_over_sieve1_{basis}"] = round(b / a, 3)
+    scale = res.get("scale", {})
+    if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N_distinct", {}).get("peak_rss_mb"):
+        out["rss_10N_distinct_over_N"] = round(scale["10N_distinct"]["peak_rss_mb"] / scale["N"]["peak_rss_mb"], 3)
+        out["rss_workers_10N_distinct_over_N"] = round(
+            scale["10N_distinct"]["peak_rss_by_kind_mb"]["workers"] / scale["N"]["peak_rss_by_kind_mb"]["workers"], 3)
+    if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N", {}).get("peak_rss_mb"):
+        out["rss_10N_over_N"] = round(scale["10N"]["peak_rss_mb"] / scale["N"]["peak_rss_mb"], 3)
+        ww = [scale[k].get("peak_rss_by_kind_mb", {}).get("main") for k in ("N", "10N")]
+        if all(ww):
+            out["rss_main_10N_over_N"] = round(ww[1] / ww[0], 3)
+    out["bars"] = {
+        "sieve1 >= 0.85 x floor (flow body)": _bar(out.get("sieve1_over_floor_flow"), 0.85),
+        "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)": _bar(out.get("sieve1_over_floor_call"), 0.85),
+        "sieve2 >= 1.7 x sieve1 (flow body)": _bar(out.get("sieve2_over_sieve1_flow"), 1.7),
+        "peak RSS(10N replicated) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_over_N"), 1.25, upper=True),
+        "peak RSS(10N distinct) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_distinct_over_N"), 1.25, upper=True),
+    }
+    return out
+
+
+def _bar(value: float | None, bar: float, upper: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    ok = value <= bar if upper else value >= bar
+    return f"{'MET' if ok else 'NOT MET'} ({value:.3f})"
+
+
+def table(res: dict[str, Any]) -> str:
+    m = res.get("machine", {})
+    lines = [f"machine: {m.get('nproc')} CPUs ({m.get('cpu_model')}), {m.get('mem_total_gb')} GB, "
+             f"Python {m.get('python')}",
+             f"corpus: {res.get('corpus', {}).get('docs')} docs, {res.get('corpus', {}).get('mb')} MB "
+             f"(median {res.get('corpus', {}).get('median_kb')} KB)", "",
+             f"{'measure':<40}{'runs':>5}{'docs/s (median)':>17}{'  all runs':<40}"]
+
+    def row(name: str, runs: list[dict[str, Any]], key: str) -> None:
+        vals = [r.get(key) for r in runs if not r.get("returncode")]
+        med = _median(runs, key)
+        lines.append(f"{name:<40}{len(vals):>5}{(f'{med:.2f}' if med else '-'):>17}  "
+                     + ", ".join(f"{v:.2f}" for v in vals if v))
+    row("floor (1 process)", res.get("floor", []), "docs_per_s")
+    row("floor x 2 processes at once (control)", res.get("floor2", []), "docs_per_s")
+    row("sieve core, no Prefect (1 thread)", res.get("core", []), "docs_per_s")
+    row("sieve core x 2 processes (control)", res.get("core2", []), "docs_per_s")
+    row("sieve 1 worker, flow body", res.get("sieve1", []), "docs_per_s_flow")
+    row("sieve 1 worker, whole run", res.get("sieve1", []), "docs_per_s_call")
+    row("sieve 2 workers, flow body", res.get("sieve2", []), "docs_per_s_flow")
+    row("sieve 2 workers, whole run", res.get("sieve2", []), "docs_per_s_call")
+    startup = [r.get("prefect_startup_seconds") for k in ("sieve1", "sieve2") for r in res.get(k, [])]
+    startup = [s for s in startup if s is not None]
+    if startup:
+        lines.append(f"Prefect start-up (ephemeral API + flow run): median {statistics.median(startup):.1f} s "
+                     f"(min {min(startup):.1f}, max {max(startup):.1f}, {len(startup)} runs)")
+    scale = res.get("scale", {})
+    for k in ("N", "10N", "10N_distinct"):
+        s = scale.get(k)
+        if s:
+            pf = s.get("prefect", {})
+            lines.append(f"scale {k:>3}: {s.get('docs')} docs, {s.get('workers')} workers, "
+                         f"{s.get('docs_per_s_flow', 0):.2f} docs/s, peak RSS {s.get('peak_rss_mb')} MB "
+                         f"{s.get('peak_rss_by_kind_at_peak_mb')}, shards {s.get('shards')}, Prefect task runs "
+                         f"{pf.get('task_runs')} {pf.get('task_run_states')}, flow {pf.get('flow_state')}, "
+                         f"exit {s.get('returncode')}, error lines in log {s.get('log_error_lines')}")
+    lines.append("")
+    for k, v in res.get("ratios", {}).items():
+        if k != "bars":
+            lines.append(f"{k:<50}{v}")
+    for k, v in res.get("ratios", {}).get("bars", {}).items():
+        lines.append(f"bar: {k:<58}{v}")
+    prof = res.get("profile")
+    if prof:
+        lines += ["", f"profile: process_shard over {prof['docs']} docs, {prof['seconds_profiled']:.1f} s "
+                      f"(under cProfile); top cumulative:"]
+        lines += [f"  {f['cumulative_s']:>8.2f} s {f['share']:>6.1%}  own {f['own_s']:>7.2f} s  {f['function']}"
+                  for f in prof["functions"][:30]]
+    return "\n".join(lines)
+
+
+def orchestrate(args: argparse.Namespace) -> int:
+    from make_corpus import replicate, write_corpus  # noqa: PLC0415
+
+    parts = ["floor", "floor2", "core", "core2", "sieve1", "sieve2", "profile", "scale", "scale_distinct", "diag2"]
+    only = set(args.only.split(",")) if args.only else set(parts)
+    res = load_results() if args.keep else {}
+    res["machine"] = machine()
+    corpus = Path(args.corpus or OUT / f"corpus-{args.n}")
+    if not corpus.exists() or len(list(corpus.glob("*.html"))) != args.n:
+        print(f"generating {args.n} pages in {corpus}", flush=True)
+        write_corpus(corpus, args.n, args.seed)
+    sizes = sorted(p.stat().st_size for p in corpus.glob("*.html"))
+    langs: dict[str, int] = {}
+    for p in corpus.glob("*.html"):
+        lang = p.stem.split("_", 1)[1]
+        langs[lang] = langs.get(lang, 0) + 1
+    res["corpus"] = {"dir": str(corpus), "docs": len(sizes), "mb": round(sum(sizes) / 1e6, 1),
+                     "min_kb": round(sizes[0] / 1024, 1), "median_kb": round(sizes[len(sizes) // 2] / 1024, 1),
+                     "max_kb": round(sizes[-1] / 1024, 1), "langs": langs, "seed": args.seed}
+    save_results(res)
+    runs_dir = OUT / "runs"
+    if "floor" in only:
+        res["floor"] = [run_sub(["floor", str(corpus)], f"floor-{k}") for k in range(args.reps_floor)]
+        save_results(res)
+    for name, workers, reps in (("sieve1", 1, args.reps_sieve1), ("sieve2", 2, args.reps_sieve2)):
+        if name in only:
+            res[name] = []
+            for k in range(reps):
+                out = runs_dir / f"{name}-{k}"
+                shutil.rmtree(out, ignore_errors=True)
+                res[name].append(run_sub(["sieve", str(corpus), str(out), str(workers)], f"{name}-{k}",
+                                         sample=True))
+                save_results(res)
+                shutil.rmtree(out, ignore_errors=True)
+    if "floor2" in only:
+        # Control: what two processes get out of this machine. Two floor loops at once, each on half the corpus.
+        res["floor2"] = []
+        for k in range(args.reps_floor2):
+            with ThreadPoolExecutor(2) as ex:
+                halves = list(ex.map(lambda i, k=k: run_sub(["floor", str(corpus), f"{i}/2"], f"floor2-{k}-{i}"),
+                                     range(2)))
+            docs = sum(h["docs"] for h in halves)
+            res["floor2"].append({"docs": docs, "docs_per_s": docs / max(h["seconds"] for h in halves),
+                                  "per_process_docs_per_s": [h["docs_per_s"] for h in halves]})
+        save_results(res)
+    if "core" in only:
+        res["core"] = [run_sub(["core", str(corpus)], f"core-{k}") for k in range(args.reps_core)]
+        save_results(res)
+    if "diag2" in only:
+        # One more 2-worker run, for the CPU seconds each kind of process used.
+        out = runs_dir / "diag2"
+        res["diag_sieve2"] = run_sub(["sieve", str(corpus), str(out), "2"], "diag-sieve2", sample=True)
+        shutil.rmtree(out, ignore_errors=True)
+        save_results(res)
+    if "core2" in only:
+        # Control: sieve's work without Prefect in two processes at once, each on every other shard.
+        with ThreadPoolExecutor(2) as ex:
+            halves = list(ex.map(lambda i: run_sub(["core", str(corpus), f"{i}/2"], f"core2-{i}"), range(2)))
+        docs = sum(h["docs"] for h in halves)
+        res["core2"] = [{"docs": docs, "docs_per_s": docs / max(h["seconds"] for h in halves),
+                         "per_process_docs_per_s": [h["docs_per_s"] for h in halves]}]
+        save_results(res)
+    if "profile" in only:
+        res["profile"] = run_sub(["profile", str(corpus), "--docs", str(args.profile_docs)], "profile")
+        save_results(res)
+    if "scale" in only:
+        scale = res.setdefault("scale", {})
+        # RSS(N): the first 2-worker run at N when there is one, else a new one.
+        if res.get("sieve2"):
+            scale["N"] = res["sieve2"][0]
+        else:
+            out = runs_dir / "scale-N"
+            scale["N"] = run_sub(["sieve", str(corpus), str(out), "2"], "scale-N", sample=True)
+            shutil.rmtree(out, ignore_errors=True)
+        big = OUT / f"corpus-{args.n}x10"
+        print(f"replicating the corpus 10x into {big}", flush=True)
+        replicate(corpus, big, 10)
+        out = runs_dir / "scale-10N"
+        shutil.rmtree(out, ignore_errors=True)
+        scale["10N"] = run_sub(["sieve", str(big), str(out), "2"], "scale-10N", sample=True)
+        shutil.rmtree(out, ignore_errors=True)
+        save_results(res)
+    if "scale_distinct" in only:
+        # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
+        big = OUT / f"corpus-{10 * args.n}"
+        if not big.exists() or len(list(big.glob("*.html"))) != 10 * args.n:
+            print(f"generating {10 * args.n} distinct pages in {big}", flush=True)
+            write_corpus(big, 10 * args.n, args.seed)
+        out = runs_dir / "scale-10N-distinct"
+        shutil.rmtree(out, ignore_errors=True)
+        res.setdefault("scale", {})["10N_distinct"] = run_sub(["sieve", str(big), str(out), "2"],
+                                                              "scale-10N-distinct", sample=True)
+        shutil.rmtree(out, ignore_errors=True)
+    save_results(res)
+    print()
+    print(table(res))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "floor":
+        part, parts = (int(x) for x in argv[2].split("/")) if len(argv) > 2 else (0, 1)
+        print(json.dumps(floor_main(argv[1], part, parts)))
+        return 0
+    if argv and argv[0] == "sieve":
+        dask = argv[4] if len(argv) > 4 else None
+        print(json.dumps(sieve_main(argv[1], argv[2], int(argv[3]), dask), default=str))
+        return 0
+    if argv and argv[0] == "core":
+        part, parts = (int(x) for x in argv[2].split("/")) if len(argv) > 2 else (0, 1)
+        print(json.dumps(core_main(argv[1], part, parts)))
+        return 0
+    if argv and argv[0] == "profile":
+        docs = int(argv[argv.index("--docs") + 1]) if "--docs" in argv else 200
+        print(json.dumps(profile_main(argv[1], docs)))
+        return 0
+    if argv and argv[0] == "table":
+        print(table(load_results()))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=2000, help="documents in the corpus (10x N for the scale run)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", default=None, help="corpus folder (default bench/out/corpus-N, generated)")
+    ap.add_argument("--reps-floor", type=int, default=3)
+    ap.add_argument("--reps-sieve1", type=int, default=3)
+    ap.add_argument("--reps-sieve2", type=int, default=2)
+    ap.add_argument("--reps-core", type=int, default=1)
+    ap.add_argument("--reps-floor2", type=int, default=1)
+    ap.add_argument("--profile-docs", type=int, default=200)
+    ap.add_argument("--only", default=None, help="comma-separated parts: floor,floor2,core,core2,sieve1,sieve2,"
+                                                 "profile,scale,scale_distinct")
+    ap.add_argument("--keep", action="store_true", help="merge into the existing results.json")
+    return orchestrate(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
