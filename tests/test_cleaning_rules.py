@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.clean.shape import PAGINATION
 from tests.conftest import run_text
 from tests.fixtures.articles import BEEKEEPING_EN, FLASH_EN, FLASH_ZH, RAIL_ZH_HANT
 
@@ -200,3 +201,63 @@ def test_a_rule_switched_off_by_name_removes_nothing(settings):
     settings.clean.disabled_rules = ["off_topic"]
     doc = run_text("\n".join([*BEEKEEPING_EN[:5], FLASH_EN, *BEEKEEPING_EN[5:]]), settings)
     assert "off_topic" not in reasons(doc)
+
+
+# --- HTML: trafilatura already chose the content block, so only evidence of chrome cuts ---------
+
+def html_page(paragraphs: list[str], after: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs[1:])
+    return (f"<html><head><title>{paragraphs[0]}</title></head><body><article><h1>{paragraphs[0]}</h1>"
+            f"{body}{after}</article></body></html>")
+
+
+def test_short_list_items_and_closing_line_inside_an_html_article_are_kept():
+    kit = ["Veil and gloves", "A smoker and dry fuel", "A hive tool", "A spare super"]
+    closing = "Calm hands."
+    page = html_page([*BEEKEEPING_EN[:6], "What to bring to your first inspection:"],
+                     after="<ul>" + "".join(f"<li>{k}</li>" for k in kit) + "</ul>"
+                     + "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN[6:]) + f"<p>{closing}</p>")
+    doc = run_text(page, media="html")
+    for line in [*kit, closing, *BEEKEEPING_EN[1:]]:
+        assert line in doc.published_text
+
+
+def test_dated_link_list_is_dropped_as_a_related_list():
+    related = ["Related articles", "Ten houseplants that survive any office 2024-03-11",
+               "How to repot an orchid 2024-04-02", "The best compost bins of the year 2024-05-19"]
+    paragraphs = [*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]]
+    for doc in (run_text("\n".join(paragraphs)), run_text(html_page(paragraphs), media="html")):
+        assert "orchid" not in doc.published_text and "Related articles" not in doc.published_text
+        assert {r.rule for r in doc.removed if "orchid" in r.snippet} == {"related_list"}
+
+
+def test_in_html_the_article_text_after_a_dropped_list_is_kept():
+    """In plain text a related list is where the article ends; in HTML the extractor kept
+    what follows it as main content, and body text is not cut without evidence."""
+    related = ["Related articles", "Ten houseplants that survive any office 2024-03-11",
+               "How to repot an orchid 2024-04-02", "The best compost bins of the year 2024-05-19"]
+    doc = run_text(html_page([*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]]), media="html")
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[8:])
+
+
+def test_chinese_sentences_ending_in_full_width_marks_are_body_text():
+    article = [p.replace(",", "\uff0c") for p in RAIL_ZH_HANT]  # full-width commas, as real pages print them
+    article[-1] = article[-1].rstrip("。") + "\uff01"  # ！
+    article[-2] = article[-2].rstrip("。") + "\uff1f"  # ？
+    doc = run_text("\n".join(["首頁", "新聞", "財經", *article]))
+    published = doc.published_text
+    assert "如何把交通优势转化为发展优势" in published and "铁路网络的作用" in published
+    assert "首页" not in published.split("\n")
+
+
+def test_a_phone_number_is_not_pagination_but_a_row_of_page_numbers_is():
+    assert PAGINATION.search("1 2 3 4 5 … 12")
+    assert PAGINATION.search("« 1 | 2 | 3 »")
+    assert not PAGINATION.search("+81 158-23-2012")
+
+
+def test_a_line_with_both_an_email_and_a_phone_number_is_a_contact_block():
+    imprint = "联系我们：新闻热线 010-6543 2100，投稿邮箱 desk@paper-example.cn，地址：某市中山路88号"
+    doc = run_text("\n".join([*BEEKEEPING_EN, imprint]))
+    assert "desk@" not in doc.published_text
+    assert any(r.rule == "contact_block" for r in doc.removed)

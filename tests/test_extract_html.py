@@ -100,15 +100,8 @@ NOISE_MISSES = {
 }
 _PUNCT_CUT = ("InjectedString cuts the sentence-final '.'/'。' together with the appended spam (the "
               "common substring starts at the punctuation every paragraph shares)")
-KEEP_MISSES = {
-    "en_meteor_shower.html": "MainRegion: the related-articles list inside the body (5 short lines, -1 each; "
-                             "RelatedList needs a repeated separator line) outweighs the last paragraph "
-                             "(score 3.4), so 'Our best moment came...' is cut as after_main_content",
-    "zh_hans_metro_line.html": _PUNCT_CUT + "; the last paragraph '根据规划...' is one sentence, so it is "
-                               "left with no sentence mark, scores -1 in MainRegion and is cut as "
-                               "after_main_content next to the contact block",
-}
-RECALL_MISSES = {"zh_hans_metro_line.html": KEEP_MISSES["zh_hans_metro_line.html"]}
+KEEP_MISSES: dict[str, str] = {}
+RECALL_MISSES: dict[str, str] = {}
 VERBATIM_MISSES = {name: _PUNCT_CUT for name in PAGES
                    if any(n["kind"] == "appended_spam" for n in GOLD[name]["noise"])}
 

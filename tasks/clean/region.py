@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 
 from tasks.clean.base import Rule
-from tasks.clean.text import SENTENCE_MARK, is_sentence_like, weight
+from tasks.clean.text import CLOSERS, SENTENCE_MARK, is_sentence_like, weight
 from tasks.clean.words import content_tokens
 from tasks.record import Document
 
@@ -28,23 +28,29 @@ ZONE_REASONS = {"contact", "footer", "pagination", "link", "keyword_stuffing", "
 HEADLINE_LOOKBACK = 6
 TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")
 # A headline does not end like a statement (a question or exclamation may).
-STATEMENT_END = re.compile(r"[.。][\"'”’)」』)]*\s*$")
+STATEMENT_END = re.compile(rf"[.\u3002\uff0e][{CLOSERS}]*\s*$")  # . 。 ．
 # Body text whose topic test gives a p-value below this counts proportionally less.
 ON_TOPIC_P = 0.2
+# A short sentence scores this; body text scores more.
+BODY_SCORE = 0.1
 
 
 class MainRegion(Rule):
     name = "main_region"
 
-    def paragraph_score(self, i: int, text: str) -> float:
+    def paragraph_score(self, i: int, text: str, html: bool = False) -> float:
         """Body text scores by its length, discounted when it is weakly on topic."""
         w = weight(text)
         good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or (
             w >= 40 and SENTENCE_MARK.search(text) is not None)
         if good and w > 8:
             return (w - 8) / 8 * min(1.0, self.ctx.topic_p.get(i, 1.0) / ON_TOPIC_P)
-        # A short sentence is neutral (an opening line, a list item); other short lines are chrome.
-        return 0.1 if w >= 5 and is_sentence_like(text) else -1.0
+        # A short sentence is neutral (an opening line, a list item); other short lines are chrome
+        # in plain text. In HTML, trafilatura already chose the content block by its markup, so a
+        # short line left in it (list item, code, byline, address) is no evidence either way.
+        if w >= 5 and is_sentence_like(text):
+            return BODY_SCORE
+        return 0.0 if html else -1.0
 
     def dropped_score(self, text: str, reasons: set[str]) -> float:
         """Dropped paragraphs still say where the article is not."""
@@ -58,18 +64,22 @@ class MainRegion(Rule):
         n = len(doc.paragraphs)
         if not n:
             return
+        html = doc.media == "html"
         reasons: dict[int, set[str]] = {}
         for r in doc.removed:
             if r.paragraph is not None:
                 reasons.setdefault(r.paragraph, set()).add(r.reason)
         scores = [self.dropped_score(para.original, reasons.get(i, set())) if para.dropped
-                  else self.paragraph_score(i, para.text) for i, para in enumerate(doc.paragraphs)]
+                  else self.paragraph_score(i, para.text, html) for i, para in enumerate(doc.paragraphs)]
         start, end = _best_span(scores)
         if end < start:
             return
+        keep = [start <= i <= end for i in range(n)]
+        if html:
+            keep = _html_keep(keep, scores)
         headline = self.headline(doc, start, end)
         for i, para in enumerate(doc.paragraphs):
-            if para.dropped or start <= i <= end or i == headline:
+            if para.dropped or keep[i] or i == headline:
                 continue
             doc.drop_paragraph(i, "boilerplate", "before_main_content" if i < start else "after_main_content")
 
@@ -110,6 +120,19 @@ class MainRegion(Rule):
                 break
 
 
+def _html_keep(keep: list[bool], scores: list[float]) -> list[bool]:
+    """In HTML, trafilatura already chose the content by its markup, so only evidence of chrome
+    removes: body text stays wherever it is, and neutral lines (score 0) next to kept text stay."""
+    keep = [k or s > BODY_SCORE for k, s in zip(keep, scores, strict=True)]
+    for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
+        previous = None
+        for i in order:
+            if not keep[i] and scores[i] >= 0 and previous is not None and keep[previous]:
+                keep[i] = True
+            previous = i
+    return keep
+
+
 def _best_span(scores: list[float]) -> tuple[int, int]:
     """Maximum-sum contiguous span (Kadane); (0, -1) when nothing scores positive."""
     best, best_span = 0.0, (0, -1)
@@ -123,12 +146,24 @@ def _best_span(scores: list[float]) -> tuple[int, int]:
     return best_span
 
 
+# A date as link lists print it: 2024-03-11, 2024/3/11, 11.03.2024, 2024年3月11日, Mar 11, 2024.
+ITEM_DATE = re.compile(r"\b\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|"
+                       r"\b[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\b")
+MIN_LIST_ITEMS = 3
+LIST_ITEM_WORDS = 16
+
+
 class RelatedList(Rule):
-    """Short items separated by the same short line at a regular interval."""
+    """Links to other articles: short items separated by the same short line at a
+    regular interval, or a run of short dated items (a "related" or "latest" widget)."""
 
     name = "related_list"
 
     def run(self, doc: Document) -> None:
+        self.separated_items(doc)
+        self.dated_items(doc)
+
+    def separated_items(self, doc: Document) -> None:
         positions: dict[str, list[int]] = defaultdict(list)
         for i, para in enumerate(doc.paragraphs):
             text = para.original.strip()
@@ -145,6 +180,26 @@ class RelatedList(Rule):
             items = [doc.paragraphs[i].text for i in range(first, last + 1)]
             if sum(weight(t) for t in items) / len(pos) > 80:
                 continue  # long items: an article with a repeated marker, not a list
-            for i in range(first, last + 1):
-                if not doc.paragraphs[i].dropped:
-                    doc.drop_paragraph(i, "related_list", self.name)
+            self.drop(doc, range(first, last + 1))
+
+    def dated_items(self, doc: Document) -> None:
+        """Three or more consecutive short lines that each carry a date, with the short
+        heading line just before them ("Related", "Latest news")."""
+        run: list[int] = []
+        for i, para in enumerate([*doc.paragraphs, None]):
+            if para is not None and not para.dropped and weight(para.text) <= LIST_ITEM_WORDS \
+                    and ITEM_DATE.search(para.text):
+                run.append(i)
+                continue
+            if len(run) >= MIN_LIST_ITEMS:
+                head = run[0] - 1
+                if head >= 0 and not doc.paragraphs[head].dropped and weight(doc.paragraphs[head].text) <= 4 \
+                        and not is_sentence_like(doc.paragraphs[head].text):
+                    run.insert(0, head)
+                self.drop(doc, run)
+            run = []
+
+    def drop(self, doc: Document, indexes) -> None:
+        for i in indexes:
+            if not doc.paragraphs[i].dropped:
+                doc.drop_paragraph(i, "related_list", self.name)

@@ -14,15 +14,19 @@ from tasks.record import Document
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")
 COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
-PAGINATION = re.compile(r"^(?:[\W_]*\d+[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
+# Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
+PAGINATION = re.compile(r"^(?:[\W_]*\d{1,3}(?!\d)[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
 STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
 LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
+# A Latin full stop ends a sentence before a space; a CJK one needs no space after it.
+LATIN_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
 def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
     """Many short phrases strung on separators, hardly any sentence: a keyword block."""
-    sentences = len(re.findall(r"[.!?。!?](?:\s|$)", text))
+    sentences = len(LATIN_SENTENCE_END.findall(text)) + len(CJK_SENTENCE_END.findall(text))
     for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
         segments = [seg for seg in separators.split(text) if seg.strip()]
         if len(segments) < min_segments or sentences > len(segments) / 4:
@@ -48,6 +52,8 @@ class BoilerplateShape(Rule):
             return ("contact", "email_line")
         if PHONE.search(text) and w < 8 and not is_sentence_like(text):
             return ("contact", "phone_line")
+        if EMAIL.search(text) and PHONE.search(text) and w < 40:
+            return ("contact", "contact_block")  # both ways to reach someone: an imprint, not prose
         if COPYRIGHT.search(text) and w < 30:
             return ("footer", "copyright_line")
         if PAGINATION.search(text.strip()) or DATE_ONLY.match(text.strip()):

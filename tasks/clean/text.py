@@ -9,9 +9,12 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-# Sentence ends in Latin and CJK punctuation (a closing quote or bracket may follow).
-SENTENCE_END = re.compile(r"[.!?。!?…;;][\"'”’)」』)]*\s*$")
-SENTENCE_MARK = re.compile(r"[.!?。!?;;,,、]")
+# Sentence ends in Latin and CJK punctuation, half- and full-width (a closing quote or
+# bracket may follow). Written as escapes: an editor's width folding must not drop them.
+SENTENCE_END_CHARS = ".!?;\u3002\uff01\uff1f\uff1b\uff0e\u2026"  # . ! ? ; 。 ！ ？ ； ． …
+CLOSERS = "\"'\u201d\u2019)\uff09\u300d\u300f\u300b\u3011"  # " ' ” ’ ) ） 」 』 》 】
+SENTENCE_END = re.compile(rf"[{SENTENCE_END_CHARS}][{CLOSERS}]*\s*$")
+SENTENCE_MARK = re.compile(r"[.!?;,\u3002\uff01\uff1f\uff1b\uff0c\u3001]")  # also 。 ！ ？ ； ， 、
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
 
