@@ -47,6 +47,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,10 @@ def source_parameters(src: SourceConfig, config: str | None, out: str) -> dict[s
 def scheduled_sources(config: str | None) -> list[SourceConfig]:
     from flows.pipeline import configured_sources  # noqa: PLC0415 - imports prefect
 
-    sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    try:
+        sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    except (OSError, ValueError) as exc:  # a missing or invalid config or sources file; pydantic's errors too
+        raise DeployError(f"cannot read the configuration ({config or 'config/pipeline.yaml'}): {exc}") from exc
     names = [s.name for s in sources]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise DeployError(f"several scheduled sources are named {', '.join(dupes)}: deployment names must be unique")
@@ -132,12 +136,13 @@ def build_deployments(config: str | None = None, out: str = "data", timezone: st
 
     config = str(Path(config).resolve()) if config else None
     out = str(Path(out).resolve())
+    sources = scheduled_sources(config)  # first: DeployError on a config that cannot be read
     sieve_pipeline = served_flow(config)
     # By module path: the subprocess of each run imports flows.deploy from the installed package, whatever
     # directory `sieve serve` was started in, and builds served_pipeline from SIEVE_SERVE_CONFIG.
     common = {"entrypoint_type": EntrypointType.MODULE_PATH, "version": PIPELINE_VERSION}
     deployments = []
-    for src in scheduled_sources(config):
+    for src in sources:
         try:
             schedule = CronSchedule(cron=src.schedule, timezone=timezone)
         except ValueError as exc:
@@ -184,6 +189,8 @@ def serve_deployments(config: str | None = None, out: str = "data", pause_on_shu
     # like Ctrl-C and pauses after serve() returns, whenever the signal came.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+    # prefect 3.8.8's runner leaves its async stop() unawaited on SIGTERM; harmless (it exits all the same), noisy.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
     try:
         serve(*deployments, pause_on_shutdown=False, limit=limit)
     except KeyboardInterrupt:
