@@ -16,12 +16,21 @@ dashes turned into dashes (Prefect refuses other keys).
 
 Artifacts are reporting: a failure to create one is logged as a warning and
 never fails a run whose corpus is already published.
+
+Problems of a source are visible without opening anything (`run_outcome`): a
+fetched source none of whose pages arrived makes the run end "Completed with
+warnings" (a Completed state under that name, the reasons as its message,
+each also a WARNING log line and listed first in the report); a source whose
+task failed makes the run end Failed with the reason, after the other sources
+were published: one bad source never stops the others.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +46,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.runtime import flow_run
+from prefect.states import Completed, State
 
 # Reject reasons that mean the page never arrived (tasks/fetch.py), as opposed to
 # a page that arrived and was judged (too_short, language_xx, unchanged, ...).
@@ -46,6 +56,7 @@ TOP_REASONS = 8
 EXAMPLES_PER_REASON = 3
 REJECTED_ROWS = 50
 SNIPPET_CHARS = 160
+WARNINGS_STATE = "Completed with warnings"
 
 
 def artifact_key(source: str, kind: str) -> str:
@@ -63,7 +74,7 @@ def _in_flow_run() -> bool:
 
 
 def _logger():
-    return get_run_logger()
+    return get_run_logger() if _in_flow_run() else logging.getLogger("sieve")
 
 
 def _warn(what: str, exc: Exception) -> None:
@@ -84,26 +95,27 @@ class _Progress:
 _PROGRESS: dict[str, _Progress] = {}
 
 
-def _count_work(settings: Any, paths: list[str] | None, urls: list[str] | None) -> int:
+def _count_work(settings: Any, paths: list[str] | None, urls: list[str] | None, sources: list[str] | None) -> int:
     """Shards the run will process (planned the way flows.pipeline plans them) plus one per fetched source."""
     from flows.pipeline import source_paths, source_urls_to_fetch  # noqa: PLC0415 - flows.pipeline imports us
     from tasks.read import iter_input_files  # noqa: PLC0415
 
     shards = 0
-    for _, src_paths in source_paths(settings, paths, urls):
+    for _, src_paths in source_paths(settings, paths, urls, sources):
         files = sum(1 for _ in iter_input_files(src_paths, settings.read))
         shards += math.ceil(files / settings.publish.shard_size)
-    fetches = len(source_urls_to_fetch(settings, paths, urls, False))
+    fetches = len(source_urls_to_fetch(settings, paths, urls, False, sources))
     return shards + fetches
 
 
-def start_progress(settings: Any, paths: list[str] | None = None, urls: list[str] | None = None) -> None:
+def start_progress(settings: Any, paths: list[str] | None = None, urls: list[str] | None = None,
+                   sources: list[str] | None = None) -> None:
     """Create the run's progress artifact at 0 (call once, at the start of the flow)."""
     if not _in_flow_run():
         return
     run_id = str(flow_run.get_id())
     try:
-        total = _count_work(settings, paths, urls)
+        total = _count_work(settings, paths, urls, sources)
     except Exception:  # noqa: BLE001 - an estimate only; the run itself will report a bad input
         total = 0
     state = _Progress(None, total)
@@ -150,6 +162,8 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     add("counts", "characters published", summary.get("chars_published", 0))
     add("counts", "shards", summary.get("shards", 0), f"{summary.get('workers', 1)} workers")
     add("counts", "seconds", summary.get("seconds", 0))
+    for warning in summary.get("warnings", []):
+        add("warnings", "warning", warning)
     for reason, n in summary.get("rejected_by_reason", {}).items():
         add("rejected", reason, n)
     chars = summary.get("removed_chars_by_reason", {})
@@ -183,6 +197,9 @@ def report_markdown(summary: dict[str, Any], manifest: str | None = None) -> str
              f"{summary.get('seconds', 0)} s."]
     if manifest:
         lines += ["", f"Manifest: `{manifest}`"]
+    if warnings := summary.get("warnings"):
+        lines += ["", "## Warnings", ""]
+        lines += [f"- {md_cell(w, 400)}" for w in warnings]
     spans = summary.get("removed_spans_by_reason", {})
     chars = summary.get("removed_chars_by_reason", {})
     examples = summary.get("removal_examples", {})
@@ -270,3 +287,35 @@ def publish_artifacts(summary: dict[str, Any], manifest_path: str | Path) -> Non
             create()
         except Exception as exc:  # noqa: BLE001 - the corpus is already published; reporting must not fail it
             _warn(what, exc)
+
+
+# --- how the run ends -----------------------------------------------------------------------------------------
+
+
+class SourceFailed(RuntimeError):
+    """A source's task failed; the run published the other sources first."""
+
+
+def fetch_warning(source: str, results: Sequence[Any]) -> str | None:
+    """A warning when not one of a fetched source's pages arrived (every document a fetch failure), else None."""
+    documents = sum(r.documents for r in results)
+    rejected: Counter[str] = Counter()
+    for r in results:
+        rejected.update(r.rejected)
+    failed = sum(n for reason, n in rejected.items() if is_fetch_failure(reason))
+    if not documents or failed < documents:
+        return None
+    return f"source {source}: all {documents} fetches failed ({_pairs(dict(rejected.most_common()))})"
+
+
+def run_outcome(summary: dict[str, Any], crashed: list[str], warnings: list[str]) -> dict[str, Any] | State:
+    """What the flow returns (call last, after publishing): the summary; a Completed state named
+    "Completed with warnings" (the summary as its result) when `warnings`; SourceFailed when `crashed`."""
+    logger = _logger()
+    for problem in [*crashed, *warnings]:
+        logger.warning(problem)
+    if crashed:
+        raise SourceFailed("; ".join(crashed) + f" (the other sources were published in run {summary.get('run_id')})")
+    if warnings:
+        return Completed(data=summary, name=WARNINGS_STATE, message="; ".join(warnings))
+    return summary

@@ -55,6 +55,8 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
     table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {summary.get('workers', 1)} workers)")
     table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
     table.add_row("corpus", str(Path(out) / "corpus"))
+    for warning in summary.get("warnings", []):
+        table.add_row("[yellow]warning[/yellow]", Text(warning, style="yellow"))
     console.print(table)
 
 

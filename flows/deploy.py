@@ -5,14 +5,21 @@ registers and serves:
 
 - one deployment per configured source that has a `schedule` (cron), named
   after the source (`sieve-pipeline/<source>`), with parameters
-  {config, paths and/or urls of that source, out, source, allow_private};
+  {config, sources: [<source>], out, source: <source>}: a run reads or fetches
+  that source as configured (paths, URLs, seed file, private addresses) with
+  its own `languages` and `clean` overrides, and is named `sieve-<source>`;
 - `sieve-pipeline/sieve-adhoc`, unscheduled, whose parameters (paths or urls,
   source, out) are filled in the UI's "Run with custom parameters" (or
-  `prefect deployment run sieve-pipeline/sieve-adhoc -p 'paths=["/data/pages"]'`);
-  with neither paths nor urls it runs every configured source.
+  `prefect deployment run sieve-pipeline/sieve-adhoc -p 'paths=["/data/pages"]'`),
+  or `sources` (names of configured sources); with none of these it runs
+  every configured source.
 
 Runs execute in subprocesses of `sieve serve`, at most `--limit` at a time
-(default 1: runs share OUT/ and its catalog).
+(default 1: runs share OUT/ and its catalog), with the task runner of the
+config's `run:` section (`run.dask_address`: shard tasks on that Dask
+cluster; `run.workers`), as `sieve run` does: the deployments' entrypoint is
+`flows.deploy.served_pipeline`, built in each run's process from the config
+`sieve serve` was started with (SIEVE_SERVE_CONFIG, which the runs inherit).
 
 Schedules live on the server, which creates the scheduled runs; `sieve serve`
 executes them. Stopping `sieve serve` (Ctrl-C, SIGTERM):
@@ -37,14 +44,18 @@ whose schedule was removed keeps its old deployment on the server until deleted
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
-from config import PROJECT_ROOT, SourceConfig, load_settings
+from config import SourceConfig, load_settings
 
 ADHOC = "sieve-adhoc"
+SERVE_CONFIG_ENV = "SIEVE_SERVE_CONFIG"
+ENTRYPOINT = "flows.deploy.served_pipeline"
 
 
 class DeployError(Exception):
@@ -74,26 +85,40 @@ def require_api() -> str:
     return url
 
 
-def _abs(path: str) -> str:
-    return str(path if Path(path).is_absolute() else PROJECT_ROOT / path)
+def served_flow(config: str | None = None) -> Any:
+    """sieve_pipeline with the task runner of the config's `run:` section (run.dask_address, run.workers)."""
+    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - imports prefect
+
+    settings = load_settings(config)
+    return sieve_pipeline.with_options(task_runner=task_runner_for(_workers(settings, None),
+                                                                   settings.run.dask_address))
+
+
+def __getattr__(name: str) -> Any:
+    """`served_pipeline`, the deployments' entrypoint: built when a run's process imports it, from the config
+    `sieve serve` was started with (its environment's SIEVE_SERVE_CONFIG; default config/pipeline.yaml)."""
+    if name == "served_pipeline":
+        return served_flow(os.environ.get(SERVE_CONFIG_ENV) or None)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def source_parameters(src: SourceConfig, config: str | None, out: str) -> dict[str, Any]:
-    """The flow parameters of a scheduled source's deployment."""
+    """The flow parameters of a scheduled source's deployment: the source by name, so a run reads it as
+    configured when it starts (paths, URLs, seed file) and applies its languages and clean overrides."""
     from tasks.sources import source_urls  # noqa: PLC0415
 
-    paths = [_abs(p) for p in src.paths]
-    urls = source_urls(src)
-    if not paths and not urls:
+    if not src.paths and not source_urls(src):
         raise DeployError(f"source {src.name!r} has a schedule but neither paths, urls nor a seed file with URLs")
-    return {"config": config, "paths": paths or None, "urls": urls or None, "out": out, "source": src.name,
-            "allow_private": src.allow_private_addresses}
+    return {"config": config, "sources": [src.name], "out": out, "source": src.name}
 
 
 def scheduled_sources(config: str | None) -> list[SourceConfig]:
     from flows.pipeline import configured_sources  # noqa: PLC0415 - imports prefect
 
-    sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    try:
+        sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    except (OSError, ValueError) as exc:  # a missing or invalid config or sources file; pydantic's errors too
+        raise DeployError(f"cannot read the configuration ({config or 'config/pipeline.yaml'}): {exc}") from exc
     names = [s.name for s in sources]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise DeployError(f"several scheduled sources are named {', '.join(dupes)}: deployment names must be unique")
@@ -107,16 +132,17 @@ def build_deployments(config: str | None = None, out: str = "data", timezone: st
     from prefect.client.schemas.schedules import CronSchedule  # noqa: PLC0415
     from prefect.deployments.runner import EntrypointType  # noqa: PLC0415
 
-    from flows.pipeline import sieve_pipeline  # noqa: PLC0415
     from tasks.pipeline import PIPELINE_VERSION  # noqa: PLC0415
 
     config = str(Path(config).resolve()) if config else None
     out = str(Path(out).resolve())
-    # By module path: the subprocess of each run imports flows.pipeline from the installed package,
-    # whatever directory `sieve serve` was started in.
+    sources = scheduled_sources(config)  # first: DeployError on a config that cannot be read
+    sieve_pipeline = served_flow(config)
+    # By module path: the subprocess of each run imports flows.deploy from the installed package, whatever
+    # directory `sieve serve` was started in, and builds served_pipeline from SIEVE_SERVE_CONFIG.
     common = {"entrypoint_type": EntrypointType.MODULE_PATH, "version": PIPELINE_VERSION}
     deployments = []
-    for src in scheduled_sources(config):
+    for src in sources:
         try:
             schedule = CronSchedule(cron=src.schedule, timezone=timezone)
         except ValueError as exc:
@@ -130,8 +156,11 @@ def build_deployments(config: str | None = None, out: str = "data", timezone: st
         name=ADHOC, parameters={"config": config, "out": out, "source": "adhoc"}, tags=["sieve", "adhoc"],
         description="sieve on demand: in 'Run with custom parameters' give `paths` (files, folders or WARC files on "
                     "the machine running `sieve serve`) and/or `urls`, a `source` label (it names the run and its "
-                    "artifacts) and `out`. With neither paths nor urls it runs every configured source.",
+                    "artifacts) and `out`; or `sources`, names of configured sources to run as configured (with their "
+                    "languages and clean overrides). With none of these it runs every configured source.",
         **common))
+    for d in deployments:
+        d.entrypoint = ENTRYPOINT
     return deployments
 
 
@@ -146,6 +175,8 @@ def serve_deployments(config: str | None = None, out: str = "data", pause_on_shu
     for problem in known_problems():
         print(f"warning: {problem} (this checks the local environment; the server's may differ)")
     deployments = build_deployments(config, out, timezone)
+    # The runs' processes inherit this: flows.deploy.served_pipeline reads the same config's `run:` section.
+    os.environ[SERVE_CONFIG_ENV] = str(Path(config).resolve()) if config else ""
     print(f"Serving {len(deployments)} deployments against {url}:")
     for d in deployments:
         when = f"cron {d.schedules[0].schedule.cron!r} {timezone}" if d.schedules else "on demand"
@@ -158,6 +189,8 @@ def serve_deployments(config: str | None = None, out: str = "data", pause_on_shu
     # like Ctrl-C and pauses after serve() returns, whenever the signal came.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+    # prefect 3.8.8's runner leaves its async stop() unawaited on SIGTERM; harmless (it exits all the same), noisy.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
     try:
         serve(*deployments, pause_on_shutdown=False, limit=limit)
     except KeyboardInterrupt:

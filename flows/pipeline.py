@@ -23,7 +23,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
-from flows.artifacts import publish_artifacts, shard_progress, start_progress
+from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
 from tasks.catalog import Catalog
 from tasks.pipeline import PIPELINE_VERSION
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
@@ -46,10 +46,15 @@ def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str
     return result
 
 
-def configured_sources(settings: Settings) -> list[SourceConfig]:
-    """Sources of the pipeline config plus those of config/sources.yaml (`sieve sources add`)."""
+def configured_sources(settings: Settings, names: list[str] | None = None) -> list[SourceConfig]:
+    """Sources of the pipeline config plus those of config/sources.yaml (`sieve sources add`); only `names` if given."""
     extra = list_sources(DEFAULT_SOURCES) if DEFAULT_SOURCES.exists() else []
-    return [*settings.sources, *extra]
+    found = [*settings.sources, *extra]
+    if not names:
+        return found
+    if unknown := sorted(set(names) - {s.name for s in found}):
+        raise ValueError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(s.name for s in found)}")
+    return [s for s in found if s.name in names]
 
 
 def settings_for(settings: Settings, source: str) -> Settings:
@@ -62,26 +67,28 @@ def settings_for(settings: Settings, source: str) -> Settings:
         "clean": settings.clean.model_validate({**settings.clean.model_dump(), **src.clean})})
 
 
-def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | None) -> list[tuple[str, list[str]]]:
-    """(source name, paths) to read: command-line paths or URLs replace the configured sources."""
+def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | None,
+                 sources: list[str] | None = None) -> list[tuple[str, list[str]]]:
+    """(source name, paths) to read: command-line paths or URLs replace the configured sources (or `sources`)."""
     if paths or urls:
         return [("cli", paths)] if paths else []
     return [(src.name, [str(p if Path(p).is_absolute() else PROJECT_ROOT / p) for p in src.paths])
-            for src in configured_sources(settings) if src.paths]
+            for src in configured_sources(settings, sources) if src.paths]
 
 
 def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list[str] | None,
-                         allow_private: bool) -> list[tuple[str, list[str], bool]]:
+                         allow_private: bool, sources: list[str] | None = None) -> list[tuple[str, list[str], bool]]:
     """(source name, URLs, private addresses allowed) to fetch."""
     if paths or urls:
         return [("cli", urls, allow_private)] if urls else []
-    return [(src.name, found, src.allow_private_addresses) for src in configured_sources(settings)
+    return [(src.name, found, src.allow_private_addresses) for src in configured_sources(settings, sources)
             if (found := source_urls(src))]
 
 
-def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None) -> Iterator[Shard]:
+def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None,
+               sources: list[str] | None = None) -> Iterator[Shard]:
     start = 0
-    for name, src_paths in source_paths(settings, paths, urls):
+    for name, src_paths in source_paths(settings, paths, urls, sources):
         for shard in plan_shards(src_paths, settings, name, start):
             start = shard.index + 1
             yield shard
@@ -152,31 +159,45 @@ def _workers(settings: Settings, workers: int | None) -> int:
       task_runner=ThreadPoolTaskRunner(max_workers=4))
 def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
                    out: str = "data", workers: int | None = None, source: str = "local",
-                   allow_private: bool = False) -> dict[str, Any]:
-    """Read local pages and fetch URLs (given, or the configured sources), clean them, publish a corpus."""
+                   allow_private: bool = False, sources: list[str] | None = None) -> dict[str, Any]:
+    """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
+    its own languages and clean overrides), clean them, publish a corpus."""
     global _POOL  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
     started = time.perf_counter()
     settings = load_settings(config)
     urls = [normalize_url(u) for u in urls or []]
+    if sources and (paths or urls):
+        raise ValueError("give either paths/urls or sources (names of configured sources), not both")
+    configured_sources(settings, sources)  # an unknown name fails the run before anything is written
     run = new_run(settings)
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
-    start_progress(settings, paths, urls)
+    start_progress(settings, paths, urls, sources)
     # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
     _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
     try:
-        fetches = [fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run)
-                   for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private)]
-        results = run_shards(all_shards(settings, paths, urls), settings, out, run,
+        fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
+                   for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
+        results = run_shards(all_shards(settings, paths, urls, sources), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
-        results += [r for f in fetches for r in f.result()]
+        crashed, warnings = [], []
+        for name, f in fetches:  # one bad source never stops the others: the rest is published, then reported
+            try:
+                got = f.result()
+            except Exception as exc:  # noqa: BLE001 - run_outcome fails the run with it, after publishing
+                crashed.append(f"source {name}: {type(exc).__name__}: {exc}")
+                continue
+            results += got
+            if warning := fetch_warning(name, got):
+                warnings.append(warning)
     finally:
         if _POOL is not None:
             _POOL.shutdown()
         _POOL = None
     summary = summarize(results, run, time.perf_counter() - started)
     summary["workers"] = n_workers
+    summary["warnings"] = [*crashed, *warnings]
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
@@ -187,4 +208,4 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
             catalog.mark_published(run["run_id"], published_urls)
     get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
                           Path(out) / "corpus")
-    return summary
+    return run_outcome(summary, crashed, warnings)

@@ -1,8 +1,17 @@
-"""The run's Prefect artifacts as plain data (no server): keys, the summary table, the Markdown report."""
+"""The run's Prefect artifacts as plain data (no server): keys, the summary table, the Markdown report; and how
+a run with a bad source ends (flow runs in ephemeral mode)."""
 
 from __future__ import annotations
 
-from flows.artifacts import artifact_key, md_cell, report_markdown, summary_table
+import json
+from collections import Counter
+from pathlib import Path
+
+from flows.artifacts import artifact_key, fetch_warning, md_cell, report_markdown, summary_table
+from flows.pipeline import sieve_pipeline
+from tests.httpserver import TestServer, server  # noqa: F401 - the fixture
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 SUMMARY = {
     "run_id": "20260101T000000Z-abcdef", "documents": 6, "published": 2, "rejected": 4,
@@ -56,3 +65,65 @@ def test_report_lists_examples_rejections_and_failed_fetches_safely():
 def test_md_cell_is_one_bounded_line():
     assert md_cell("a\nb\tc") == "a b c"
     assert len(md_cell("x" * 500, 50)) == 50
+
+
+def test_a_fetched_source_none_of_whose_pages_arrived_is_a_warning():
+    from tasks.publish import ShardResult  # noqa: PLC0415
+
+    failed = [ShardResult("x-00000", documents=3, rejected=Counter({"http_404": 2, "timeout": 1}))]
+    assert fetch_warning("news", failed) == "source news: all 3 fetches failed (http_404 2, timeout 1)"
+    # One page arrived (even if it was then rejected, or unchanged since the last run): no warning.
+    assert fetch_warning("news", [ShardResult("x", documents=2, rejected=Counter({"http_404": 1,
+                                                                                  "too_short": 1}))]) is None
+    assert fetch_warning("news", [ShardResult("x", documents=1, rejected=Counter({"unchanged": 1}))]) is None
+    assert fetch_warning("news", []) is None
+
+
+def test_warnings_come_first_in_the_report_and_in_the_table():
+    summary = {**SUMMARY, "warnings": ["source news: all 3 fetches failed (http_404 3)"]}
+    md = report_markdown(summary)
+    assert md.index("## Warnings") < md.index("## Top removal reasons")
+    assert "- source news: all 3 fetches failed (http\\_404 3)" in md
+    assert {"section": "warnings", "name": "warning", "value": summary["warnings"][0], "detail": ""} in \
+        summary_table(summary)
+
+
+FAST = "fetch:\n  connect_timeout: 1.0\n  read_timeout: 1.0\n  retries: 0\n  per_host_delay: 0.0\n"
+
+
+def _two_sources(tmp_path: Path, server: TestServer) -> Path:  # noqa: F811
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST + f"sources:\n  - name: pages\n    paths: [{SEEDS}]\n  - name: gone\n"
+                             f"    urls: [{server.url('/a.html')}, {server.url('/b.html')}]\n"
+                             "    allow_private_addresses: true\n", encoding="utf-8")
+    return config
+
+
+def test_a_source_whose_fetches_all_fail_ends_the_run_completed_with_warnings(server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("flows.pipeline.DEFAULT_SOURCES", tmp_path / "no-sources.yaml")
+    out = tmp_path / "out"
+    state = sieve_pipeline(config=str(_two_sources(tmp_path, server)), out=str(out), workers=1, source="two",
+                           return_state=True)
+    assert state.type.value == "COMPLETED" and state.name == "Completed with warnings"
+    assert state.message == "source gone: all 2 fetches failed (http_404 2)"
+    summary = state.result()
+    assert summary["warnings"] == [state.message]
+    # The other source was published all the same.
+    assert summary["published"] > 0 and json.loads((out / "corpus" / "manifest.json").read_text())["counts"][
+        "published"] == summary["published"]
+
+
+def test_a_source_whose_task_fails_fails_the_run_after_the_others_are_published(server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("flows.pipeline.DEFAULT_SOURCES", tmp_path / "no-sources.yaml")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("flows.pipeline.fetch_and_process", broken)
+    out = tmp_path / "out"
+    state = sieve_pipeline(config=str(_two_sources(tmp_path, server)), out=str(out), workers=1, source="two",
+                           return_state=True)
+    assert state.type.value == "FAILED"
+    assert "source gone: OSError: disk full" in state.message
+    manifest = json.loads((out / "corpus" / "manifest.json").read_text())
+    assert manifest["counts"]["published"] > 0
