@@ -261,3 +261,24 @@ def test_a_line_with_both_an_email_and_a_phone_number_is_a_contact_block():
     doc = run_text("\n".join([*BEEKEEPING_EN, imprint]))
     assert "desk@" not in doc.published_text
     assert any(r.rule == "contact_block" for r in doc.removed)
+
+
+def test_breadcrumb_trail_is_navigation_but_a_comparison_in_a_sentence_is_not():
+    trail = "首頁 > 新聞中心 > 正文"
+    doc = run_text("\n".join([trail, *RAIL_ZH_HANT, "If demand > supply, fares rise, and so do queues."]))
+    assert "新闻中心" not in doc.published_text
+    assert any(r.rule == "breadcrumb" for r in doc.removed)
+
+
+def test_chinese_sentence_listing_items_with_enumeration_commas_is_not_a_keyword_block():
+    sentence = "省、自治區、直轄市、自治州、縣、自治縣、市、市轄區設立監察委員會。"
+    doc = run_text("\n".join([*RAIL_ZH_HANT[:6], sentence, *RAIL_ZH_HANT[6:]]))
+    assert "市辖区设立监察委员会" in doc.published_text
+
+
+def test_long_footer_with_copyright_and_a_registration_number_is_dropped():
+    footer = ("版權所有 © 2019 某某醫院 地址：某市某區人民路一百二十三號 郵編 123456 電話：0731-8888 6666 "
+              "傳真：0731-8888 7777 電子郵箱：office@hospital-example.cn 京ICP備12345678號 技術支持：某某網絡 "
+              "主辦單位：某某市衛生健康委員會 承辦單位：某某醫院信息中心 建議使用一千二百八十乘以八百分辨率瀏覽本站")
+    doc = run_text(html_page([*RAIL_ZH_HANT, footer]), media="html")
+    assert "12345678" not in doc.published_text and "office@" not in doc.published_text

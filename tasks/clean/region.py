@@ -23,7 +23,7 @@ from tasks.record import Document
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
 # injected strings and off-topic insertions occur inside articles too.
-ZONE_REASONS = {"contact", "footer", "pagination", "link", "keyword_stuffing", "related_list", "repeated",
+ZONE_REASONS = {"contact", "footer", "pagination", "link", "navigation", "keyword_stuffing", "related_list", "repeated",
                 "markup"}
 HEADLINE_LOOKBACK = 6
 TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")

@@ -1,5 +1,5 @@
 """Boilerplate recognised by its shape: contact details, links standing alone,
-pagination, copyright lines, keyword stuffing. Each check looks at the form of
+pagination, copyright lines, breadcrumbs, keyword stuffing. Each check looks at the form of
 a line (what it is made of), never at which site or topic it names.
 """
 
@@ -8,12 +8,17 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
-from tasks.clean.text import URL, is_sentence_like, weight
+from tasks.clean.text import SENTENCE_END, URL, is_sentence_like, weight
 from tasks.record import Document
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")
 COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
+# A site licence or registration number (ICP备12345678号, 京公网安备 ...): footer furniture.
+REGISTRATION = re.compile(r"[A-Z]{2,4}[备備]\s*\d{5,}|公[网網]安[备備]\s*\d{5,}|ICP\s*(?:证|證)\s*\d{5,}")
+# Navigation chains ("Home > News > World"): short items joined by a directional separator.
+BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|\uff1e|→)\s*")  # > >> » › ＞ →
+BREADCRUMB_ITEM_WORDS = 5
 # Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
 PAGINATION = re.compile(r"^(?:[\W_]*\d{1,3}(?!\d)[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
 STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
@@ -24,10 +29,20 @@ CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
+def _breadcrumb(text: str) -> bool:
+    """Two to seven short items chained by '>'-like separators, not a sentence."""
+    items = [seg for seg in BREADCRUMB_SEPARATOR.split(text.strip()) if seg.strip()]
+    return (2 <= len(items) <= 7 and BREADCRUMB_SEPARATOR.search(text) is not None and not is_sentence_like(text)
+            and all(0 < weight(seg) <= BREADCRUMB_ITEM_WORDS for seg in items))
+
+
 def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
     """Many short phrases strung on separators, hardly any sentence: a keyword block."""
     sentences = len(LATIN_SENTENCE_END.findall(text)) + len(CJK_SENTENCE_END.findall(text))
+    ends_as_sentence = bool(SENTENCE_END.search(text))
     for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
+        if separators is LIST_SEPARATORS and ends_as_sentence:
+            continue  # commas and 、 inside a sentence list its items; a keyword block does not end like one
         segments = [seg for seg in separators.split(text) if seg.strip()]
         if len(segments) < min_segments or sentences > len(segments) / 4:
             continue
@@ -54,10 +69,13 @@ class BoilerplateShape(Rule):
             return ("contact", "phone_line")
         if EMAIL.search(text) and PHONE.search(text) and w < 40:
             return ("contact", "contact_block")  # both ways to reach someone: an imprint, not prose
-        if COPYRIGHT.search(text) and w < 30:
-            return ("footer", "copyright_line")
+        footer_marks = sum(bool(rx.search(text)) for rx in (COPYRIGHT, REGISTRATION, EMAIL, PHONE))
+        if (COPYRIGHT.search(text) or REGISTRATION.search(text)) and w < 30 * footer_marks:
+            return ("footer", "copyright_line")  # each further kind of footer furniture allows a longer line
         if PAGINATION.search(text.strip()) or DATE_ONLY.match(text.strip()):
             return ("pagination", "numbers_only")
+        if _breadcrumb(text):
+            return ("navigation", "breadcrumb")
         urls = URL.findall(text)
         if urls and weight(URL.sub(" ", text)) < 15:
             return ("link", "url_line")
