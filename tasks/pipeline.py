@@ -19,7 +19,9 @@ from tasks.language import chinese_script, detect, dominant_script, script_units
 from tasks.normalize import normalize
 from tasks.record import Document
 
+# Read once: importlib.metadata.version() scans the installed distributions on every call.
 PIPELINE_VERSION = version("sieve")
+DECODE_LIBRARY = "charset-normalizer " + version("charset-normalizer")
 STAGES = ("decode", "extract", "language", "clean", "normalize")
 
 
@@ -85,7 +87,7 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
             return doc.reject(exc.reason, exc.detail)
         doc.text = decoded.text
         doc.source = dataclasses.replace(doc.source, encoding=decoded.encoding)
-        doc.steps.append({"name": "decode", "library": "charset-normalizer " + version("charset-normalizer"),
+        doc.steps.append({"name": "decode", "library": DECODE_LIBRARY,
                           "parameters": {"how": decoded.how}})
     doc.raw = None
     t = timer.add("decode", t)
