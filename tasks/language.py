@@ -9,6 +9,7 @@ which conversion changes more characters.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -42,11 +43,21 @@ NON_LATIN_LANGS = {"zh-cn", "zh-tw", "ja", "ko", "ru", "uk", "bg", "mk", "ar", "
                    "ne", "th", "el", "he", "bn", "gu", "kn", "ml", "pa", "ta", "te"}
 
 
+# Scripts counted per character (the others per word), and one pattern matching runs of
+# any script (the ranges are disjoint), so a text is scanned once, not once per script.
+_PER_CHAR = frozenset({"han", "kana", "hangul", "thai"})
+_RUNS = re.compile("|".join(f"(?P<{name}>{rx.pattern.removesuffix('+')}+)" for name, rx in SCRIPTS.items()))
+
+
 def script_units(text: str) -> Counter[str]:
     """Units of evidence per script: a character for Han, kana, Hangul, Thai; a word otherwise."""
     if text.isascii():
         return Counter({"latin": n}) if (n := len(SCRIPTS["latin"].findall(text))) else Counter()
-    return Counter({name: n for name, rx in SCRIPTS.items() if (n := len(rx.findall(text)))})
+    counts = dict.fromkeys(SCRIPTS, 0)  # in SCRIPTS order: most_common() breaks ties by it
+    for m in _RUNS.finditer(text):
+        name = m.lastgroup
+        counts[name] += m.end() - m.start() if name in _PER_CHAR else 1
+    return Counter({name: n for name, n in counts.items() if n})
 
 
 def dominant_script(units: Counter[str]) -> str | None:
@@ -70,8 +81,8 @@ def converter(config: str) -> opencc.OpenCC:
 def chinese_script(text: str, sample: int = 4000) -> str:
     """'Hant' if converting to Simplified changes more characters than the reverse."""
     s = text[:sample]
-    to_simp = sum(a != b for a, b in zip(s, converter("t2s").convert(s), strict=False))
-    to_trad = sum(a != b for a, b in zip(s, converter("s2t").convert(s), strict=False))
+    to_simp = sum(map(operator.ne, s, converter("t2s").convert(s)))  # map stops at the shorter, like zip
+    to_trad = sum(map(operator.ne, s, converter("s2t").convert(s)))
     return "Hant" if to_simp > to_trad else "Hans"
 
 
