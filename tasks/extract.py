@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import lxml.html
 import trafilatura
+from trafilatura.settings import Extractor
 
 from config import ExtractSettings
+from tasks import extract_fallback
 from tasks.clean.text import squash
+from tasks.html_meta import page_metadata
 from tasks.record import Document, Paragraph, Removal, _snip
+
+extract_fallback.install()
 
 _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -86,23 +92,29 @@ def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+@lru_cache(maxsize=2)
+def _extractor(include_tables: bool) -> Extractor:
+    """trafilatura's options, built once: building them reads its config file's values every time."""
+    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False)
+
+
 def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
+    """The page parsed once: hidden elements out, then trafilatura's text (on its own copy of
+    the tree) and, only for a page that has text, the metadata from the same tree."""
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
-    # Dates only from explicit markup: htmldate's extensive search turns a "© 2024" footer into 2024-01-01.
-    result = trafilatura.bare_extraction(tree, with_metadata=True, deduplicate=False,
-                                         include_comments=False, include_tables=settings.include_tables,
-                                         date_extraction_params={"extensive_search": False, "original_date": True})
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden)
+    found = page_metadata(tree)
     meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
-            if (v := getattr(result, k, None))}
+            if (v := getattr(found, k, None))}
     if "author" not in meta and (author := _meta_author(tree)):
         meta["author"] = author
-    return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden)
+    return Extracted(text_paragraphs(result.text), title=found.title, metadata=meta, hidden=hidden)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
