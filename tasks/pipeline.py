@@ -12,9 +12,10 @@ from importlib.metadata import version
 
 from config import Settings
 from tasks.clean import Context, clean
+from tasks.clean.text import weight
 from tasks.decode import DecodeError, decode
 from tasks.extract import ExtractError, extract
-from tasks.filters import verdict
+from tasks.filters import spam_share, verdict
 from tasks.language import chinese_script, detect, dominant_script, script_units
 from tasks.normalize import normalize
 from tasks.record import Document
@@ -106,8 +107,22 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
     normalize(doc, settings.normalize)
     timer.add("normalize", t)
     if reason := verdict(doc, settings.clean, settings.languages):
-        doc.reject(reason)
+        doc.reject(reason, verdict_detail(reason, doc, settings))
     return doc
+
+
+def verdict_detail(reason: str, doc: Document, settings: Settings) -> str:
+    """Why a whole document was rejected, in words and numbers, for `error` in rejected/."""
+    words = f"{weight(doc.published_text):.1f} words ({len(doc.published_text)} chars) after cleaning"
+    spam = f"spam removals {spam_share(doc):.0%} of the extracted text"
+    if reason.startswith("language_"):
+        return f"language {doc.lang or 'und'} not in allowed [{', '.join(settings.languages)}]"
+    if reason == "too_short":
+        return f"{words} < clean.min_doc_words={settings.clean.min_doc_words}"
+    if spam_share(doc) >= settings.clean.max_spam_share:
+        return f"{spam} >= clean.max_spam_share={settings.clean.max_spam_share:.0%}"
+    return (f"{words} < clean.min_doc_words={settings.clean.min_doc_words} and {spam} "
+            f">= half of clean.max_spam_share={settings.clean.max_spam_share:.0%}")
 
 
 def process_documents(docs: Iterable[Document], settings: Settings,
