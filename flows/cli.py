@@ -32,9 +32,14 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
     from config import load_settings  # noqa: PLC0415
-    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
 
     settings = load_settings(config)
+    if not (dask_address or settings.run.dask_address):
+        from flows import pool  # noqa: PLC0415
+
+        pool.start()  # the workers' forkserver warms up while Prefect starts its API
+    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
+
     n = _workers(settings, workers)
     runner = task_runner_for(n, dask_address or settings.run.dask_address)
     urls = [i for i in inputs or [] if "://" in i]

@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
 from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from flows.pool import worker_pool
 from tasks.catalog import Catalog
 from tasks.pipeline import PIPELINE_VERSION
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
@@ -175,7 +176,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     start_progress(settings, paths, urls, sources)
     # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
-    _POOL = ProcessPoolExecutor(n_workers) if n_workers > 1 and not on_dask else None
+    _POOL = worker_pool(n_workers) if not on_dask else None
     try:
         fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
