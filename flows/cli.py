@@ -31,15 +31,18 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
                  dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
+    from flows import ephemeral, pool  # noqa: PLC0415
+
+    # Start-up in parallel: Prefect's API server boots, the workers' forkserver warms up, this process imports.
+    server = ephemeral.start()
     from config import load_settings  # noqa: PLC0415
 
     settings = load_settings(config)
     if not (dask_address or settings.run.dask_address):
-        from flows import pool  # noqa: PLC0415
-
-        pool.start()  # the workers' forkserver warms up while Prefect starts its API
+        pool.start()
     from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
 
+    ephemeral.use(server)
     n = _workers(settings, workers)
     runner = task_runner_for(n, dask_address or settings.run.dask_address)
     urls = [i for i in inputs or [] if "://" in i]

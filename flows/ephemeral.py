@@ -1,0 +1,128 @@
+"""Prefect's ephemeral API server, started at the beginning of `sieve run` instead of at the first API call.
+
+Without PREFECT_API_URL, Prefect starts a temporary server (uvicorn in a
+subprocess, `prefect.server.api.server.SubprocessASGIServer`) when the flow
+first calls its API: after sieve's imports, and after importing the whole
+server package into the flow's process as well (~1.5 s CPU) only to launch it.
+Its boot (imports, database check, services: 3-5 s) then delays the run.
+
+`start()` launches the same command with the same environment (Prefect 3.8,
+pinned) as soon as `sieve run` begins, so the server boots while sieve imports
+its modules and the workers' forkserver warms up; `use()` waits until it
+answers and points this process's Prefect settings at it (PREFECT_API_URL),
+exactly as Prefect does with its own. One server per process, stopped at exit,
+as Prefect's. Nothing happens when PREFECT_API_URL is set (a real server) or
+ephemeral mode is off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+PORTS = range(8000, 9000)  # as Prefect's SubprocessASGIServer
+PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    command: list[str]
+    env: dict[str, str]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+
+_SERVER: Server | None = None
+
+
+def _free_port() -> int:
+    for port in random.sample(PORTS, len(PORTS)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for Prefect's ephemeral server in 8000-8999")
+
+
+def _launch(command: list[str], env: dict[str, str]) -> Server:
+    port = _free_port()
+    argv = [*command, "--port", str(port)]
+    return Server(subprocess.Popen(argv, env=env), port, command, env)
+
+
+def start() -> Server | None:
+    """Launch the ephemeral server without waiting for it; None when Prefect would not start one."""
+    global _SERVER  # noqa: PLW0603 - one per process, as Prefect's
+    if _SERVER is not None:
+        return _SERVER
+    import prefect  # noqa: PLC0415 - Prefect reads the environment sieve prepared
+    from prefect.settings import get_current_settings  # noqa: PLC0415
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        return None
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+               "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+               "--log-level", "error", "--lifespan", "on"]
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+           **settings.to_environment_variables(exclude_unset=True)}
+    _SERVER = _launch(command, env)
+    atexit.register(stop)
+    return _SERVER
+
+
+def use(server: Server | None) -> None:
+    """Wait until `server` answers, then make it this process's Prefect API."""
+    global _SERVER  # noqa: PLW0603
+    if server is None or os.environ.get("PREFECT_API_URL") == server.api_url:
+        return
+    from prefect.context import refresh_global_settings_context  # noqa: PLC0415
+    from prefect.settings import get_current_settings  # noqa: PLC0415
+
+    timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
+    deadline = time.monotonic() + timeout
+    with httpx.Client() as client:
+        while True:
+            if server.process.poll() == PORT_IN_USE:  # lost a race for the port: another one
+                server = _SERVER = _launch(server.command, server.env)
+            try:
+                if client.get(f"{server.api_url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                stop()
+                raise RuntimeError(f"Prefect's ephemeral server did not start (exit code {server.process.poll()}, "
+                                   f"{timeout} s; PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+            time.sleep(0.1)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    refresh_global_settings_context()
+
+
+def stop() -> None:
+    global _SERVER
+    server, _SERVER = _SERVER, None
+    if server is None:
+        return
+    if os.environ.get("PREFECT_API_URL") == server.api_url:
+        del os.environ["PREFECT_API_URL"]
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
