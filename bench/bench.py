@@ -1,6 +1,6 @@
 """Speed and scale benchmark for sieve ("Speed and scale" issue).
 
-In one run, on the same generated corpus (bench/make_corpus.py):
+The final measurement is one command, `bench.py` (about 25 min on 2 CPUs at N = 2000):
 
   floor    a bare loop in one process: trafilatura.extract(html, deduplicate=False),
            langdetect.detect_langs on the whole result (DetectorFactory.seed = 0),
@@ -8,20 +8,31 @@ In one run, on the same generated corpus (bench/make_corpus.py):
   sieve-1  `sieve run DIR --workers 1` (flows.cli.run_pipeline, Prefect ephemeral mode)
   sieve-2  `sieve run DIR --workers 2`
   scale    sieve with 2 workers at N and at 10 x N documents (the corpus hard-linked
-           ten times): peak RSS of the whole process tree (main, worker processes,
-           Prefect's ephemeral server), sampled every 0.2 s with psutil; Prefect task
-           runs (shards) and their final states, errors in the run's log
+           ten times): peak RSS of the whole process tree (main, forkserver, worker
+           processes, Prefect's ephemeral server), sampled every 0.2 s with psutil;
+           Prefect task runs (shards) and their final states, errors in the run's log
 
-Each measurement runs in its own subprocess (fresh interpreter, fresh PREFECT_HOME),
-one at a time. Results go to bench/out/results.json (merged, so parts can be run
-separately with --only) and a table is printed.
+floor, sieve-1 and sieve-2 run one after the other, and that three times, so each
+round measures the three under the same load; the ratios are of the medians. It ends
+with the bars: sieve-1 / floor, sieve-2 / sieve-1, RSS(10 N) / RSS(N).
 
-    .venv/bin/python bench/bench.py [--n 2000] [--reps-floor 3] [--reps-sieve1 3] [--reps-sieve2 2]
-                                    [--only floor,sieve1,sieve2,scale,profile]
-    .venv/bin/python bench/bench.py table        # print the table of bench/out/results.json
+Each measurement runs in its own subprocess (fresh interpreter), one at a time. The
+sieve runs share one PREFECT_HOME, used first by a 5-page run (database created and
+migrated once, as on a machine that runs sieve repeatedly); `--fresh-home` gives every
+run a new one instead. Results go to bench/out/results.json (merged with --keep, so
+parts can be run separately with --only) and tables are printed.
+
+    .venv/bin/python bench/bench.py [--n 2000] [--reps-floor 3] [--reps-sieve1 3] [--reps-sieve2 3]
+                                    [--only floor,sieve1,sieve2,scale] [--all] [--fresh-home] [--keep]
+    .venv/bin/python bench/bench.py --only floor,sieve1,sieve2 --n 400     # a quick look
+    .venv/bin/python bench/bench.py table        # print the tables of bench/out/results.json
+
+Extra parts (`--all`, or by name in --only): floor2 and core2 (two processes at once:
+what the machine gives), core (sieve's work without Prefect), profile, scale_distinct
+(10 N distinct pages), diag2 (CPU seconds per kind of process in a 2-worker run).
 
 Internal subcommands (run by the above in subprocesses): floor DIR, sieve DIR OUT WORKERS,
-profile DIR [--docs 200].
+core DIR, profile DIR [--docs 200].
 """
 
 from __future__ import annotations
@@ -250,7 +261,14 @@ class TreeSampler(threading.Thread):
             return "other"
         if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
             return "prefect_server"
-        if "multiprocessing" in cmd or "spawn_main" in cmd or "forkserver" in cmd:
+        if "resource_tracker" in cmd:
+            return "other"
+        if "forkserver" in cmd:  # the forkserver and the workers it forked share its command line
+            try:
+                return "workers" if "forkserver" in " ".join(proc.parent().cmdline()) else "forkserver"
+            except Exception:  # noqa: BLE001
+                return "workers"
+        if "multiprocessing" in cmd or "spawn_main" in cmd:
             return "workers"
         return "workers" if "python" in cmd else "other"
 
@@ -280,9 +298,11 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
-def run_sub(args: list[str], label: str, sample: bool = False) -> dict[str, Any]:
-    """Run `bench.py <args>` in a fresh interpreter (fresh PREFECT_HOME); its last stdout line is JSON."""
-    home = tempfile.mkdtemp(prefix="sieve-bench-prefect-")
+def run_sub(args: list[str], label: str, sample: bool = False, home: str | None = None) -> dict[str, Any]:
+    """Run `bench.py <args>` in a fresh interpreter; its last stdout line is JSON. PREFECT_HOME is
+    `home` (kept) or, without one, a fresh temporary one (removed after)."""
+    fresh = home is None
+    home = home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")
     env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
     log = OUT / "logs" / f"{label}.log"
@@ -300,7 +320,8 @@ def run_sub(args: list[str], label: str, sample: bool = False) -> dict[str, Any]
             sampler.stop.set()
             sampler.join()
     wall = time.perf_counter() - t0
-    shutil.rmtree(home, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(home, ignore_errors=True)
     lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
     res: dict[str, Any] = json.loads(lines[-1]) if lines else {}
     res.update(returncode=proc.returncode, outer_wall=wall, log=str(log.relative_to(ROOT)))
@@ -386,6 +407,7 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
         "sieve1 >= 0.85 x floor (flow body)": _bar(out.get("sieve1_over_floor_flow"), 0.85),
         "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)": _bar(out.get("sieve1_over_floor_call"), 0.85),
         "sieve2 >= 1.7 x sieve1 (flow body)": _bar(out.get("sieve2_over_sieve1_flow"), 1.7),
+        "sieve2 >= 1.7 x sieve1 (whole run)": _bar(out.get("sieve2_over_sieve1_call"), 1.7),
         "peak RSS(10N replicated) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_over_N"), 1.25, upper=True),
         "peak RSS(10N distinct) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_distinct_over_N"), 1.25, upper=True),
     }
@@ -450,40 +472,76 @@ def table(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+FINAL = ("floor", "sieve1", "sieve2", "scale")
+EXTRA = ("floor2", "core", "core2", "profile", "scale_distinct", "diag2")
+
+
+def warm_home(corpus: Path) -> tuple[str, dict[str, Any]]:
+    """A PREFECT_HOME used once by a 5-page sieve run (database created and migrated, blocks registered),
+    as on a machine that runs sieve repeatedly; the measured runs share it."""
+    home = tempfile.mkdtemp(prefix="sieve-bench-prefect-")
+    tiny = OUT / "corpus-warm"
+    shutil.rmtree(tiny, ignore_errors=True)
+    tiny.mkdir(parents=True)
+    for page in sorted(corpus.glob("*.html"))[:5]:
+        os.link(page, tiny / page.name)
+    out = OUT / "runs" / "warm"
+    first = run_sub(["sieve", str(tiny), str(out), "1"], "warm-prefect-home", home=home)
+    shutil.rmtree(out, ignore_errors=True)
+    return home, first
+
+
+def describe_corpus(corpus: Path, seed: int) -> dict[str, Any]:
+    sizes = sorted(p.stat().st_size for p in corpus.glob("*.html"))
+    langs: dict[str, int] = {}
+    for p in corpus.glob("*.html"):
+        lang = p.stem.split("_", 1)[1]
+        langs[lang] = langs.get(lang, 0) + 1
+    return {"dir": str(corpus), "docs": len(sizes), "mb": round(sum(sizes) / 1e6, 1),
+            "min_kb": round(sizes[0] / 1024, 1), "median_kb": round(sizes[len(sizes) // 2] / 1024, 1),
+            "max_kb": round(sizes[-1] / 1024, 1), "langs": langs, "seed": seed}
+
+
 def orchestrate(args: argparse.Namespace) -> int:
     from make_corpus import replicate, write_corpus  # noqa: PLC0415
 
-    parts = ["floor", "floor2", "core", "core2", "sieve1", "sieve2", "profile", "scale", "scale_distinct", "diag2"]
-    only = set(args.only.split(",")) if args.only else set(parts)
+    only = set(args.only.split(",")) if args.only else set(FINAL + EXTRA if args.all else FINAL)
     res = load_results() if args.keep else {}
     res["machine"] = machine()
     corpus = Path(args.corpus or OUT / f"corpus-{args.n}")
     if not corpus.exists() or len(list(corpus.glob("*.html"))) != args.n:
         print(f"generating {args.n} pages in {corpus}", flush=True)
         write_corpus(corpus, args.n, args.seed)
-    sizes = sorted(p.stat().st_size for p in corpus.glob("*.html"))
-    langs: dict[str, int] = {}
-    for p in corpus.glob("*.html"):
-        lang = p.stem.split("_", 1)[1]
-        langs[lang] = langs.get(lang, 0) + 1
-    res["corpus"] = {"dir": str(corpus), "docs": len(sizes), "mb": round(sum(sizes) / 1e6, 1),
-                     "min_kb": round(sizes[0] / 1024, 1), "median_kb": round(sizes[len(sizes) // 2] / 1024, 1),
-                     "max_kb": round(sizes[-1] / 1024, 1), "langs": langs, "seed": args.seed}
+    res["corpus"] = describe_corpus(corpus, args.seed)
+    home = None
+    if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2"}:
+        home, res["warm_run"] = warm_home(corpus)
+    res["prefect_home"] = "fresh per run" if home is None else "one PREFECT_HOME, warmed by a 5-page run first"
     save_results(res)
     runs_dir = OUT / "runs"
-    if "floor" in only:
-        res["floor"] = [run_sub(["floor", str(corpus)], f"floor-{k}") for k in range(args.reps_floor)]
-        save_results(res)
-    for name, workers, reps in (("sieve1", 1, args.reps_sieve1), ("sieve2", 2, args.reps_sieve2)):
+
+    def sieve(workers: int, label: str, folder: Path = corpus) -> dict[str, Any]:
+        out = runs_dir / label
+        shutil.rmtree(out, ignore_errors=True)
+        got = run_sub(["sieve", str(folder), str(out), str(workers)], label, sample=True, home=home)
+        shutil.rmtree(out, ignore_errors=True)
+        return got
+
+    # floor, sieve 1 worker, sieve 2 workers, one after the other, repeated: on a machine whose load
+    # drifts, each repetition measures the three under the same conditions.
+    plan = [("floor", args.reps_floor), ("sieve1", args.reps_sieve1), ("sieve2", args.reps_sieve2)]
+    for name, _ in plan:
         if name in only:
             res[name] = []
-            for k in range(reps):
-                out = runs_dir / f"{name}-{k}"
-                shutil.rmtree(out, ignore_errors=True)
-                res[name].append(run_sub(["sieve", str(corpus), str(out), str(workers)], f"{name}-{k}",
-                                         sample=True))
-                save_results(res)
-                shutil.rmtree(out, ignore_errors=True)
+    for k in range(max(reps for _, reps in plan)):
+        for name, reps in plan:
+            if name not in only or k >= reps:
+                continue
+            if name == "floor":
+                res[name].append(run_sub(["floor", str(corpus)], f"floor-{k}"))
+            else:
+                res[name].append(sieve(1 if name == "sieve1" else 2, f"{name}-{k}"))
+            save_results(res)
     if "floor2" in only:
         # Control: what two processes get out of this machine. Two floor loops at once, each on half the corpus.
         res["floor2"] = []
@@ -500,9 +558,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         save_results(res)
     if "diag2" in only:
         # One more 2-worker run, for the CPU seconds each kind of process used.
-        out = runs_dir / "diag2"
-        res["diag_sieve2"] = run_sub(["sieve", str(corpus), str(out), "2"], "diag-sieve2", sample=True)
-        shutil.rmtree(out, ignore_errors=True)
+        res["diag_sieve2"] = sieve(2, "diag-sieve2")
         save_results(res)
     if "core2" in only:
         # Control: sieve's work without Prefect in two processes at once, each on every other shard.
@@ -518,19 +574,11 @@ def orchestrate(args: argparse.Namespace) -> int:
     if "scale" in only:
         scale = res.setdefault("scale", {})
         # RSS(N): the first 2-worker run at N when there is one, else a new one.
-        if res.get("sieve2"):
-            scale["N"] = res["sieve2"][0]
-        else:
-            out = runs_dir / "scale-N"
-            scale["N"] = run_sub(["sieve", str(corpus), str(out), "2"], "scale-N", sample=True)
-            shutil.rmtree(out, ignore_errors=True)
+        scale["N"] = res["sieve2"][0] if res.get("sieve2") else sieve(2, "scale-N")
         big = OUT / f"corpus-{args.n}x10"
         print(f"replicating the corpus 10x into {big}", flush=True)
         replicate(corpus, big, 10)
-        out = runs_dir / "scale-10N"
-        shutil.rmtree(out, ignore_errors=True)
-        scale["10N"] = run_sub(["sieve", str(big), str(out), "2"], "scale-10N", sample=True)
-        shutil.rmtree(out, ignore_errors=True)
+        scale["10N"] = sieve(2, "scale-10N", big)
         save_results(res)
     if "scale_distinct" in only:
         # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
@@ -538,15 +586,43 @@ def orchestrate(args: argparse.Namespace) -> int:
         if not big.exists() or len(list(big.glob("*.html"))) != 10 * args.n:
             print(f"generating {10 * args.n} distinct pages in {big}", flush=True)
             write_corpus(big, 10 * args.n, args.seed)
-        out = runs_dir / "scale-10N-distinct"
-        shutil.rmtree(out, ignore_errors=True)
-        res.setdefault("scale", {})["10N_distinct"] = run_sub(["sieve", str(big), str(out), "2"],
-                                                              "scale-10N-distinct", sample=True)
-        shutil.rmtree(out, ignore_errors=True)
+        res.setdefault("scale", {})["10N_distinct"] = sieve(2, "scale-10N-distinct", big)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
     save_results(res)
     print()
     print(table(res))
+    print()
+    print(final_summary(res))
     return 0
+
+
+def final_summary(res: dict[str, Any]) -> str:
+    """The issue's bars in a few lines: docs/s, the two ratios, peak RSS at N and 10 N."""
+    floor = _median(res.get("floor", []), "docs_per_s")
+    lines = [f"FINAL ({res.get('corpus', {}).get('docs')} docs; {res.get('prefect_home', '')})"]
+
+    def fmt(v: float | None) -> str:
+        return f"{v:.1f}" if v else "-"
+
+    lines.append(f"  floor            {fmt(floor)} docs/s")
+    for name in ("sieve1", "sieve2"):
+        runs = res.get(name, [])
+        lines.append(f"  {name}           {fmt(_median(runs, 'docs_per_s_flow'))} docs/s flow body, "
+                     f"{fmt(_median(runs, 'docs_per_s_call'))} docs/s whole run "
+                     f"(Prefect start-up {fmt(_median(runs, 'prefect_startup_seconds'))} s)")
+    bars = res.get("ratios", {}).get("bars", {})
+    for key in ("sieve1 >= 0.85 x floor (flow body)", "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)",
+                "sieve2 >= 1.7 x sieve1 (flow body)", "sieve2 >= 1.7 x sieve1 (whole run)",
+                "peak RSS(10N replicated) <= 1.25 x RSS(N)"):
+        if key in bars:
+            lines.append(f"  {key:<58} {bars[key]}")
+    scale = res.get("scale", {})
+    if scale:
+        lines.append("  peak RSS: " + ", ".join(f"{k} {v.get('peak_rss_mb')} MB ({v.get('docs')} docs, exit "
+                                                 f"{v.get('returncode')}, {v.get('log_error_lines')} error lines)"
+                                                 for k, v in scale.items()))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -569,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv and argv[0] == "table":
         print(table(load_results()))
+        print()
+        print(final_summary(load_results()))
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=2000, help="documents in the corpus (10x N for the scale run)")
@@ -576,12 +654,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", default=None, help="corpus folder (default bench/out/corpus-N, generated)")
     ap.add_argument("--reps-floor", type=int, default=3)
     ap.add_argument("--reps-sieve1", type=int, default=3)
-    ap.add_argument("--reps-sieve2", type=int, default=2)
+    ap.add_argument("--reps-sieve2", type=int, default=3)
     ap.add_argument("--reps-core", type=int, default=1)
     ap.add_argument("--reps-floor2", type=int, default=1)
     ap.add_argument("--profile-docs", type=int, default=200)
-    ap.add_argument("--only", default=None, help="comma-separated parts: floor,floor2,core,core2,sieve1,sieve2,"
-                                                 "profile,scale,scale_distinct")
+    ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale (the default) "
+                                                 "and floor2,core,core2,profile,scale_distinct,diag2")
+    ap.add_argument("--all", action="store_true", help="every part (about an hour on 2 CPUs)")
+    ap.add_argument("--fresh-home", action="store_true",
+                    help="a fresh PREFECT_HOME per run (database created and migrated in every run)")
     ap.add_argument("--keep", action="store_true", help="merge into the existing results.json")
     return orchestrate(ap.parse_args(argv))
 
