@@ -9,6 +9,7 @@ out and recorded, because trafilatura keeps their text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,6 +27,7 @@ extract_fallback.install()
 
 _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
 # Utility classes that common CSS frameworks define as invisible.
 CONVENTIONAL_HIDDEN_CLASSES = frozenset(
@@ -49,12 +51,39 @@ def text_paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _hiding_rules(css: str) -> Iterator[tuple[str, str]]:
+    """The (selectors, body) pairs of `_CSS_RULE.findall(css)` whose body hides, found from where the
+    words "none" and "visibility" occur rather than by parsing every rule: pages carry large inline styles
+    and a case-insensitive regex over all of it costs more than the rest of this step.
+
+    findall's pairs are: for each "{" whose next brace is "}", the brace-free run before it (when not
+    empty) and the one after it. A hiding declaration holds no brace, so it sits inside one body, and
+    it reads "none" or "visibility" once lower-cased (with the two letters that re.I also takes for i
+    and s, dotless ı and long ſ, mapped to them)."""
+    low = css.lower().replace("ı", "i").replace("ſ", "s")
+    if len(low) != len(css):  # lower() lengthened a character (İ): offsets would not match
+        yield from ((s, b) for s, b in _CSS_RULE.findall(css) if _HIDDEN_STYLE.search(b))
+        return
+    seen = set()
+    for needle in ("none", "visibility"):
+        at = low.find(needle)
+        while at >= 0:
+            start = max(css.rfind("{", 0, at), css.rfind("}", 0, at))
+            end = min((i for i in (css.find("{", at), css.find("}", at)) if i >= 0), default=len(css))
+            at = low.find(needle, end)  # the rest of this run is decided with it
+            if start < 0 or css[start] != "{" or end == len(css) or css[end] != "}" or start in seen:
+                continue
+            seen.add(start)
+            before = max(css.rfind("{", 0, start), css.rfind("}", 0, start)) + 1
+            body = css[start + 1:end]
+            if before < start and _HIDDEN_STYLE.search(body):
+                yield css[before:start], body
+
+
 def _hidden_selectors(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
     classes, ids = set(CONVENTIONAL_HIDDEN_CLASSES), set()
     for style in tree.iter("style"):
-        for selectors, body in _CSS_RULE.findall(style.text_content() or ""):
-            if not _HIDDEN_STYLE.search(body):
-                continue
+        for selectors, _body in _hiding_rules(style.text_content() or ""):
             for sel in selectors.split(","):
                 if m := _SIMPLE_SELECTOR.match(sel):
                     (classes if m.group(1) == "." else ids).add(m.group(2))
@@ -65,7 +94,7 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
     """Remove elements a browser would not display; returns their texts."""
     classes, ids = _hidden_selectors(tree)
     doomed = []
-    for el in tree.iter():
+    for el in _WITH_ATTRIBUTES(tree):  # the only elements the test below can select
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "head"):
             continue
         attrs = el.attrib

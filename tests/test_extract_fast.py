@@ -1,6 +1,7 @@
 """The shortcuts in HTML extraction change no output: trafilatura's readability/justext
-fallback is skipped only when it cannot win (tasks/extract_fallback.py), and the lean
-metadata equals trafilatura's for the fields sieve publishes (tasks/html_meta.py).
+fallback is skipped only when it cannot win (tasks/extract_fallback.py), the lean
+metadata equals trafilatura's for the fields sieve publishes (tasks/html_meta.py), and
+hidden elements found from the hiding declarations are those a full parse finds.
 
 Checked on the HTML test set, pages of the benchmark corpus and small pages built to
 sit on each side of the shortcut's conditions.
@@ -8,6 +9,7 @@ sit on each side of the shortcut's conditions.
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -22,7 +24,16 @@ from trafilatura.utils import trim
 
 from config import ExtractSettings
 from tasks import extract_fallback
-from tasks.extract import _extractor, drop_hidden_elements, html_paragraphs
+from tasks.extract import (
+    _CSS_RULE,
+    _HIDDEN_STYLE,
+    _SIMPLE_SELECTOR,
+    CONVENTIONAL_HIDDEN_CLASSES,
+    _extractor,
+    _hiding_rules,
+    drop_hidden_elements,
+    html_paragraphs,
+)
 from tasks.html_meta import DATE_PARAMS, FIELDS, page_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,3 +139,43 @@ def test_html_paragraphs_reads_the_metadata_of_the_page_it_extracted():
     found = html_paragraphs(page, ExtractSettings())
     assert found.paragraphs and found.title
     assert found.metadata.get("date")
+
+
+# --- hidden elements: found from the hiding declarations, the same as parsing every rule ---------
+
+def test_hiding_rules_are_the_rules_of_a_full_parse_whose_body_hides():
+    rng = random.Random(0)
+    pieces = ["{", "}", " ", ".a", "#b", ",", "display:none", "DISPLAY : NONE", "visibility:hidden", "color:red",
+              "@media", ";", "\n", "div.c", "border:none", "overflow:hidden", "vıſıbılıty:hidden", "İ", "ſ", "no"]
+    for _ in range(5000):
+        css = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        full = [(s, b) for s, b in _CSS_RULE.findall(css) if _HIDDEN_STYLE.search(b)]
+        assert sorted(_hiding_rules(css)) == sorted(full), css
+
+
+def _drop_hidden_reference(tree) -> list[str]:
+    """The straightforward version: parse every CSS rule, visit every element."""
+    classes, ids = set(CONVENTIONAL_HIDDEN_CLASSES), set()
+    for style in tree.iter("style"):
+        for selectors, body in _CSS_RULE.findall(style.text_content() or ""):
+            if _HIDDEN_STYLE.search(body):
+                for sel in selectors.split(","):
+                    if m := _SIMPLE_SELECTOR.match(sel):
+                        (classes if m.group(1) == "." else ids).add(m.group(2))
+    doomed = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body", "head")
+              and (("hidden" in el.attrib and el.tag != "input") or _HIDDEN_STYLE.search(el.get("style", ""))
+                   or el.get("id") in ids or classes.intersection(el.get("class", "").split()))]
+    texts = []
+    for el in doomed:
+        if el.getparent() is not None:
+            if text := " ".join(el.text_content().split()):
+                texts.append(text)
+            el.drop_tree()
+    return texts
+
+
+@pytest.mark.parametrize(("name", "html"), PAGES, ids=[p[0] for p in PAGES])
+def test_hidden_elements_are_those_of_the_straightforward_version(name, html):
+    ours, reference = lxml.html.fromstring(html), lxml.html.fromstring(html)
+    assert drop_hidden_elements(ours) == _drop_hidden_reference(reference)
+    assert lxml.html.tostring(ours) == lxml.html.tostring(reference)
