@@ -54,11 +54,13 @@ def run(path: Path, settings: Settings) -> Document:
     return process_document(read_file(path, settings.read), settings)
 
 
-def assert_rejected_with_words(doc: Document, reason: str) -> None:
+def assert_rejected_with_words(doc: Document, reason: str, keeps_text: bool = False) -> None:
+    """Rejected with a readable reason; input that could not be read publishes no text, while a
+    document rejected by its verdict keeps its cleaned text in rejected/ so the verdict can be checked."""
     assert doc.reject_reason == reason, (doc.reject_reason, doc.error)
     assert isinstance(doc.error, str) and doc.error.strip(), f"{reason}: no error text"
     assert doc.error.isprintable(), f"{reason}: error text is not readable: {doc.error!r}"
-    assert not doc.published_text
+    assert bool(doc.published_text) == keeps_text
 
 
 # --- empty, binary, broken UTF-8 ---------------------------------------------------------------
@@ -164,16 +166,14 @@ def test_shift_jis_page_decodes_to_japanese(tmp_path: Path) -> None:
     assert doc.reject_reason is None, (doc.reject_reason, doc.error)
 
 
-@pytest.mark.xfail(strict=False, reason="the error text is there now (tasks/pipeline.py verdict_detail), but a "
-                   "document rejected by its verdict (language_*, too_short, mostly_spam) keeps its cleaned text in "
-                   "rejected/, so that a rejection can be checked; assert_rejected_with_words expects none")
 def test_shift_jis_page_outside_the_published_languages_is_rejected_with_words(
         tmp_path: Path, settings: Settings) -> None:
     path = tmp_path / "sjis.txt"
     path.write_bytes("\n".join(JAPANESE).encode("shift_jis"))
     doc = run(path, settings)
     assert doc.text and JAPANESE[0] in doc.text
-    assert_rejected_with_words(doc, "language_ja")
+    assert_rejected_with_words(doc, "language_ja", keeps_text=True)
+    assert "ja" in doc.error
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
