@@ -9,6 +9,13 @@ two paragraphs (at least `injected_word_min_count` in all, most of its uses)
 is an injected word: its stray occurrences in the struck paragraphs are cut,
 its other occurrences (a headline using the word for real) stay. Pairs are
 character pairs in Han text, word pairs otherwise.
+
+How it is computed: the n-grams (Han text) or words counted to pick the
+candidates also say which paragraphs hold each candidate, so a candidate's
+occurrences are looked up only there (and in paragraphs an earlier candidate
+cut, whose text changed); neighbours are read by index, without copying the
+text; a candidate is given up as soon as too few of its occurrences are left
+to be stray for it to pass.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from tasks.clean.base import Rule
 from tasks.clean.text import HAN
@@ -27,17 +35,45 @@ COMMON_UNIT_ZIPF = 6.0
 LATIN_MAX_ZIPF = 4.5
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
+# A whole word of letters (no digit or letter on either side): what `_word_pattern` matches.
+BOUNDED_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{3,}(?![^\W_])")
+UNIT = re.compile(r"[^\W_]+")
+
+
+def _word_pattern(word: str, han: bool) -> re.Pattern[str]:
+    return re.compile(re.escape(word)) if han else re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
 
 
 def _neighbours(text: str, start: int, end: int, han: bool) -> tuple[str | None, str | None]:
-    """The unit (char or word) just before `start` and just after `end`, spaces skipped."""
+    """The unit (char or word) just before `start` and just after `end`, spaces skipped.
+
+    Between words, only non-word characters are skipped (an underscore stops the search:
+    there is no neighbour word then); a word is a maximal run of letters and digits.
+    """
+    n = len(text)
+    j, k = start - 1, end
     if han:
-        left = text[:start].rstrip()
-        right = text[end:].lstrip()
-        return (left[-1] if left else None, right[0] if right else None)
-    lm = re.search(r"([^\W_]+)\W*$", text[:start])
-    rm = re.match(r"\W*([^\W_]+)", text[end:])
-    return (lm.group(1).lower() if lm else None, rm.group(1).lower() if rm else None)
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        while k < n and text[k].isspace():
+            k += 1
+        return (text[j] if j >= 0 else None, text[k] if k < n else None)
+    left = right = None
+    while j >= 0 and not (c := text[j]).isalnum():
+        j = -2 if c == "_" else j - 1
+    if j >= 0:
+        i = j
+        while i > 0 and text[i - 1].isalnum():
+            i -= 1
+        left = text[i:j + 1].lower()
+    while k < n and not (c := text[k]).isalnum():
+        k = n + 1 if c == "_" else k + 1
+    if k < n:
+        i = k + 1
+        while i < n and text[i].isalnum():
+            i += 1
+        right = text[k:i].lower()
+    return (left, right)
 
 
 def _common(unit: str, han: bool) -> bool:
@@ -50,9 +86,75 @@ def _common(unit: str, han: bool) -> bool:
 def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for t in texts:
-        units = [c for c in t if not c.isspace()] if han else [w.lower() for w in re.findall(r"[^\W_]+", t)]
+        units = [c for c in t if not c.isspace()] if han else [w.lower() for w in UNIT.findall(t)]
         out.update(itertools.pairwise(units))
     return out
+
+
+def _grams(text: str, han: bool) -> list[str]:
+    """What candidates are counted from: Han 2-, 3- and 4-grams, or words of letters."""
+    if not han:
+        return [w.lower() for w in LATIN_WORD.findall(text)]
+    out: list[str] = []
+    for run in HAN_RUN.findall(text):
+        for n in (2, 3, 4):
+            out.extend([run[i:i + n] for i in range(len(run) - n + 1)])
+    return out
+
+
+class _Occurrences:
+    """Where each candidate occurs in the paragraphs' current text (as `_word_pattern` finds it)."""
+
+    def __init__(self, texts: list[str], han: bool, where: dict[str, list[int]]) -> None:
+        self.texts = texts  # the current text of each paragraph
+        self.han = han
+        self.where = where  # candidate -> paragraphs whose text (as counted) holds it
+        self.changed: set[int] = set()  # paragraphs cut since they were counted
+        self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        self._exotic: set[int] | None = None
+
+    def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
+        words = self._words.get(i)
+        if words is None:
+            words = {}
+            for m in BOUNDED_WORD.finditer(self.texts[i]):
+                words.setdefault(m.group().lower(), []).append(m.span())
+            self._words[i] = words
+        return words
+
+    def exotic(self) -> set[int]:
+        """Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there."""
+        if self._exotic is None:
+            self._exotic = {i for i, t in enumerate(self.texts)
+                            if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
+        return self._exotic
+
+    def find(self, word: str) -> list[tuple[int, int, int]]:
+        texts, han = self.texts, self.han
+        if not han and not word.isascii():
+            rx = _word_pattern(word, han)
+            return [(i, m.start(), m.end()) for i, t in enumerate(texts) for m in rx.finditer(t)]
+        scan = self.changed if han else self.changed | self.exotic()
+        out: list[tuple[int, int, int]] = []
+        rx = None
+        for i in sorted({*self.where.get(word, ()), *scan}):
+            text = texts[i]
+            if i in scan and not han:
+                rx = rx or _word_pattern(word, han)
+                out.extend((i, m.start(), m.end()) for m in rx.finditer(text))
+            elif han:
+                size = len(word)
+                pos = text.find(word)
+                while pos >= 0:
+                    out.append((i, pos, pos + size))
+                    pos = text.find(word, pos + size)
+            else:
+                out.extend((i, a, b) for a, b in self._words_of(i).get(word, ()))
+        return out
+
+    def cut(self, i: int, text: str) -> None:
+        self.texts[i] = text
+        self.changed.add(i)
 
 
 class InjectedWord(Rule):
@@ -66,52 +168,63 @@ class InjectedWord(Rule):
         # since common words are the ones met in ever-new company. A candidate must already look
         # like an injection by count: twice or more in each of at least two paragraphs.
         max_zipf = COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF
-        total: Counter[str] = Counter()
-        repeated_in: Counter[str] = Counter()
-        for text in texts:
-            here: Counter[str] = Counter()
-            if han:
-                for run in HAN_RUN.findall(text):
-                    for n in (2, 3, 4):
-                        here.update(run[i:i + n] for i in range(len(run) - n + 1))
-            else:
-                here.update(w.lower() for w in LATIN_WORD.findall(text))
-            total.update(here)
-            repeated_in.update(w for w, c in here.items() if c >= 2)
+        grams = [_grams(t, han) for t in texts]
+        heres = [Counter(g) for g in grams]
+        total = Counter(itertools.chain.from_iterable(grams))
+        repeated_in = Counter(w for here in heres for w, c in here.items() if c >= 2)
         candidates = sorted((w for w, c in repeated_in.items()
                              if c >= 2 and total[w] >= s.injected_word_min_count
                              and zipf(w, "zh" if han else "en") < max_zipf),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
+        wanted = set(candidates)
+        where: dict[str, list[int]] = {}
+        for i, here in enumerate(heres):
+            for w in here.keys() & wanted:
+                where.setdefault(w, []).append(i)
         pairs = _pairs(texts, han)
+        occurrences = _Occurrences(list(texts), han, where)
+        common_cache: dict[str, bool] = {}
+
+        def common(unit: str) -> bool:
+            hit = common_cache.get(unit)
+            if hit is None:
+                hit = common_cache[unit] = _common(unit, han)
+            return hit
+
         for word in candidates:
-            self._judge(doc, word, pairs, han)
+            self._judge(doc, word, occurrences, pairs, han, common)
 
-    def _occurrences(self, doc: Document, word: str, han: bool) -> list[tuple[int, int, int]]:
-        rx = re.compile(re.escape(word)) if han else re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
-        return [(i, m.start(), m.end()) for i, p in enumerate(doc.paragraphs) for m in rx.finditer(p.text)]
-
-    def _judge(self, doc: Document, word: str, pairs: Counter[tuple[str, str]], han: bool) -> None:
+    def _judge(self, doc: Document, word: str, occurrences: _Occurrences, pairs: Counter[tuple[str, str]],
+               han: bool, common: Callable[[str], bool]) -> None:
         s = self.settings
-        occ = self._occurrences(doc, word, han)
-        if len(occ) < s.injected_word_min_count:
+        occ = occurrences.find(word)
+        n_occ = len(occ)
+        if n_occ < s.injected_word_min_count:
             return
+        share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
         first, last = (word[0], word[-1]) if han else (word.lower(), word.lower())
+        texts = occurrences.texts
+        count = pairs.get
         stray = []
+        kept = 0
         for i, a, b in occ:
-            left, right = _neighbours(doc.paragraphs[i].text, a, b, han)
+            left, right = _neighbours(texts[i], a, b, han)
             # A real word recurs in the same company; an injected one meets new neighbours every time.
             # In Han text meeting a function character twice says nothing (的 precedes anything);
             # in word-spaced text function words are what real words keep meeting.
-            company = [p for p, other in (((left, first), left), ((last, right), right))
-                       if other is not None and not (han and _common(other, han))]
-            if any(pairs[p] > 1 for p in company):
+            if (left is not None and not (han and common(left)) and count((left, first), 0) > 1) or (
+                    right is not None and not (han and common(right)) and count((last, right), 0) > 1):
+                kept += 1
+                # Only stray occurrences can be cut: give up once too few are left to pass.
+                if n_occ - kept < s.injected_word_min_count or (n_occ - kept) / n_occ < share:
+                    return
                 continue
             # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
             # words, one of them is a function word, which joins anything).
             closes = left is not None and right is not None and (
-                pairs[(left, right)] > 0 or (not han and (_common(left, han) or _common(right, han))))
+                count((left, right), 0) > 0 or (not han and (common(left) or common(right))))
             stray.append((i, a, b, closes))
         closing = Counter(i for i, _, _, closes in stray if closes)
         if sum(c >= 2 for c in closing.values()) < 2:
@@ -119,9 +232,10 @@ class InjectedWord(Rule):
         per_paragraph = Counter(i for i, _, _, _ in stray)
         struck = {i for i, c in per_paragraph.items() if c >= 2}
         doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
-        share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
-        if len(doomed) < s.injected_word_min_count or len(doomed) / len(occ) < share:
+        if len(doomed) < s.injected_word_min_count or len(doomed) / n_occ < share:
             return
         # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
             doc.remove(i, a, b, "injected_word", self.name)
+        for i in struck:
+            occurrences.cut(i, doc.paragraphs[i].text)
