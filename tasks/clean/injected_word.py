@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from tasks.clean.base import Rule
 from tasks.clean.text import HAN
@@ -105,13 +105,19 @@ def _grams(text: str, han: bool) -> list[str]:
 class _Occurrences:
     """Where each candidate occurs in the paragraphs' current text (as `_word_pattern` finds it)."""
 
-    def __init__(self, texts: list[str], han: bool, where: dict[str, list[int]]) -> None:
+    def __init__(self, texts: list[str], han: bool, counts: list[Counter[str]], total: Counter[str],
+                 where: dict[str, list[int]]) -> None:
         self.texts = texts  # the current text of each paragraph
         self.han = han
+        self.counts = counts  # what each paragraph's text held when counted (an upper bound on matches)
+        self.total = total
         self.where = where  # candidate -> paragraphs whose text (as counted) holds it
         self.changed: set[int] = set()  # paragraphs cut since they were counted
         self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
-        self._exotic: set[int] | None = None
+        self._joined: str | None = None
+        self._exotic = set() if han else {
+            i for i, t in enumerate(texts)
+            if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
 
     def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
         words = self._words.get(i)
@@ -122,39 +128,95 @@ class _Occurrences:
             self._words[i] = words
         return words
 
-    def exotic(self) -> set[int]:
-        """Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there."""
-        if self._exotic is None:
-            self._exotic = {i for i, t in enumerate(self.texts)
-                            if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
-        return self._exotic
+    def plan(self, word: str) -> tuple[int, Iterable[tuple[int, int, list[tuple[int, int]] | None]]]:
+        """At most how many occurrences `word` has, and (paragraph, at most how many occurrences
+        it holds there, those occurrences if already found) in paragraph order.
 
-    def find(self, word: str) -> list[tuple[int, int, int]]:
+        Paragraphs whose count is not a safe bound (cut since, or, between words, holding
+        words that do not lowercase plainly) are searched now; the others by `find`.
+        """
         texts, han = self.texts, self.han
         if not han and not word.isascii():
             rx = _word_pattern(word, han)
-            return [(i, m.start(), m.end()) for i, t in enumerate(texts) for m in rx.finditer(t)]
-        scan = self.changed if han else self.changed | self.exotic()
-        out: list[tuple[int, int, int]] = []
+            found = [(i, len(spans), spans) for i, t in enumerate(texts)
+                     if (spans := [m.span() for m in rx.finditer(t)])]
+            return sum(n for _, n, _ in found), found
+        scan = self.changed | self._exotic
+        counts = self.counts
+        if not scan:
+            return self.total[word], ((i, counts[i][word], None) for i in self.where.get(word, ()))
+        out: list[tuple[int, int, list[tuple[int, int]] | None]] = []
         rx = None
         for i in sorted({*self.where.get(word, ()), *scan}):
-            text = texts[i]
-            if i in scan and not han:
-                rx = rx or _word_pattern(word, han)
-                out.extend((i, m.start(), m.end()) for m in rx.finditer(text))
-            elif han:
-                size = len(word)
-                pos = text.find(word)
-                while pos >= 0:
-                    out.append((i, pos, pos + size))
-                    pos = text.find(word, pos + size)
+            if i in scan:
+                if han:
+                    spans = self.find(word, i)
+                else:
+                    rx = rx or _word_pattern(word, han)
+                    spans = [m.span() for m in rx.finditer(texts[i])]
+                if spans:
+                    out.append((i, len(spans), spans))
             else:
-                out.extend((i, a, b) for a, b in self._words_of(i).get(word, ()))
+                out.append((i, counts[i][word], None))
+        return sum(n for _, n, _ in out), out
+
+    def find(self, word: str, i: int) -> list[tuple[int, int]]:
+        """The occurrences of `word` in paragraph `i` (not one of `plan`'s searched paragraphs)."""
+        if not self.han:
+            return self._words_of(i).get(word, [])
+        text, size, out = self.texts[i], len(word), []
+        pos = text.find(word)
+        while pos >= 0:
+            out.append((pos, pos + size))
+            pos = text.find(word, pos + size)
         return out
+
+    def joined(self) -> str:
+        """The paragraphs' text as counted, in one string (paragraphs apart)."""
+        if self._joined is None:
+            self._joined = "\n".join(self.texts)
+        return self._joined
 
     def cut(self, i: int, text: str) -> None:
         self.texts[i] = text
         self.changed.add(i)
+        self._words.pop(i, None)
+        self._joined = None
+
+
+class _Company:
+    """Whether the character before (after) a position of a Han paragraph keeps company with the
+    character there: a pair that recurs in the document, with a neighbour that is not a function
+    character. It depends on the position only, not on the word there, so it is kept per position."""
+
+    def __init__(self, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> None:
+        self.pairs = pairs
+        self.common = common
+        self.before: dict[int, dict[int, bool]] = {}
+        self.after: dict[int, dict[int, bool]] = {}
+
+    def kept(self, i: int, text: str, a: int, b: int) -> bool:
+        seen = self.before.setdefault(i, {})
+        hit = seen.get(a)
+        if hit is None:
+            j = a - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            hit = seen[a] = j >= 0 and not self.common(text[j]) and self.pairs.get((text[j], text[a]), 0) > 1
+        if hit:
+            return True
+        seen = self.after.setdefault(i, {})
+        hit = seen.get(b)
+        if hit is None:
+            k, n = b, len(text)
+            while k < n and text[k].isspace():
+                k += 1
+            hit = seen[b] = k < n and not self.common(text[k]) and self.pairs.get((text[b - 1], text[k]), 0) > 1
+        return hit
+
+    def cut(self, i: int) -> None:
+        self.before.pop(i, None)
+        self.after.pop(i, None)
 
 
 class InjectedWord(Rule):
@@ -184,7 +246,7 @@ class InjectedWord(Rule):
             for w in here.keys() & wanted:
                 where.setdefault(w, []).append(i)
         pairs = _pairs(texts, han)
-        occurrences = _Occurrences(list(texts), han, where)
+        occurrences = _Occurrences(list(texts), han, heres, total, where)
         common_cache: dict[str, bool] = {}
 
         def common(unit: str) -> bool:
@@ -193,49 +255,91 @@ class InjectedWord(Rule):
                 hit = common_cache[unit] = _common(unit, han)
             return hit
 
+        company = _Company(pairs, common) if han else None
         for word in candidates:
-            self._judge(doc, word, occurrences, pairs, han, common)
+            self._judge(doc, word, occurrences, pairs, han, common, company)
+
+    @staticmethod
+    def _kept_by_an_extension(word: str, occurrences: _Occurrences, common: Callable[[str], bool],
+                              min_count: int, share: float) -> bool:
+        """A quick sure "no" for a Han n-gram that mostly sits inside one longer string (a piece
+        of a recurring phrase): the character next to its first occurrence, if it forms with the
+        word a string found twice or more, keeps company at each of them; if these alone leave
+        too few occurrences to be stray, the word is not injected.
+
+        Exact only for a word no two occurrences of which can overlap (no prefix equal to a
+        suffix): then its occurrences are its n-gram count. Paragraphs must not have been cut."""
+        if occurrences.changed or any(word[:k] == word[-k:] for k in range(1, len(word))):
+            return False
+        text = occurrences.texts[occurrences.where[word][0]]
+        a = text.find(word)
+        b = a + len(word)
+        joined = occurrences.joined()
+        kept = 0
+        for neighbour, string in ((text[a - 1] if a > 0 else "", 0), (text[b] if b < len(text) else "", 1)):
+            if neighbour and not common(neighbour):
+                n = joined.count(neighbour + word if string == 0 else word + neighbour)
+                if n >= 2:
+                    kept = max(kept, n)
+        n_occ = occurrences.total[word]
+        return kept > 0 and (n_occ - kept < min_count or (n_occ - kept) / n_occ < share)
 
     def _judge(self, doc: Document, word: str, occurrences: _Occurrences, pairs: Counter[tuple[str, str]],
-               han: bool, common: Callable[[str], bool]) -> None:
+               han: bool, common: Callable[[str], bool], company: _Company | None) -> None:
         s = self.settings
-        occ = occurrences.find(word)
-        n_occ = len(occ)
-        if n_occ < s.injected_word_min_count:
-            return
+        min_count = s.injected_word_min_count
         share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
         first, last = (word[0], word[-1]) if han else (word.lower(), word.lower())
         texts = occurrences.texts
         count = pairs.get
+        if han and self._kept_by_an_extension(word, occurrences, common, min_count, share):
+            return
+        # At most this many occurrences (exact once every paragraph has been searched).
+        n_occ, plan = occurrences.plan(word)
         stray = []
         kept = 0
-        for i, a, b in occ:
-            left, right = _neighbours(texts[i], a, b, han)
-            # A real word recurs in the same company; an injected one meets new neighbours every time.
-            # In Han text meeting a function character twice says nothing (的 precedes anything);
-            # in word-spaced text function words are what real words keep meeting.
-            if (left is not None and not (han and common(left)) and count((left, first), 0) > 1) or (
-                    right is not None and not (han and common(right)) and count((last, right), 0) > 1):
-                kept += 1
-                # Only stray occurrences can be cut: give up once too few are left to pass.
-                if n_occ - kept < s.injected_word_min_count or (n_occ - kept) / n_occ < share:
-                    return
-                continue
-            # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
-            # words, one of them is a function word, which joins anything).
-            closes = left is not None and right is not None and (
-                count((left, right), 0) > 0 or (not han and (common(left) or common(right))))
-            stray.append((i, a, b, closes))
+        for i, bound, known in plan:
+            spans = occurrences.find(word, i) if known is None else known
+            n_occ += len(spans) - bound
+            text = texts[i]
+            for a, b in spans:
+                # A real word recurs in the same company; an injected one meets new neighbours every time.
+                # In Han text meeting a function character twice says nothing (的 precedes anything);
+                # in word-spaced text function words are what real words keep meeting.
+                if company is not None:
+                    keeps = company.kept(i, text, a, b)
+                    left = right = None
+                else:
+                    left, right = _neighbours(text, a, b, han)
+                    keeps = (left is not None and count((left, first), 0) > 1) or (
+                        right is not None and count((last, right), 0) > 1)
+                if keeps:
+                    kept += 1
+                    # Only stray occurrences can be cut: give up once too few can be left to pass.
+                    if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
+                        return
+                    continue
+                if company is not None:
+                    left, right = _neighbours(text, a, b, han)
+                # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
+                # words, one of them is a function word, which joins anything).
+                closes = left is not None and right is not None and (
+                    count((left, right), 0) > 0 or (not han and (common(left) or common(right))))
+                stray.append((i, a, b, closes))
+            if n_occ - kept < min_count or (n_occ and (n_occ - kept) / n_occ < share):
+                return
         closing = Counter(i for i, _, _, closes in stray if closes)
         if sum(c >= 2 for c in closing.values()) < 2:
             return
         per_paragraph = Counter(i for i, _, _, _ in stray)
         struck = {i for i, c in per_paragraph.items() if c >= 2}
         doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
-        if len(doomed) < s.injected_word_min_count or len(doomed) / n_occ < share:
+        if len(doomed) < min_count or len(doomed) / n_occ < share:
             return
         # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
             doc.remove(i, a, b, "injected_word", self.name)
         for i in struck:
             occurrences.cut(i, doc.paragraphs[i].text)
+            if company is not None:
+                company.cut(i)
