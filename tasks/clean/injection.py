@@ -8,6 +8,7 @@ a paragraph's end or start), and the rest of each paragraph is kept.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from difflib import SequenceMatcher
 
@@ -17,20 +18,18 @@ from tasks.record import Document
 N = 6
 
 
-def _runs(text: str, frequent: set[str]) -> list[tuple[int, int]]:
-    covered = [False] * len(text)
-    for i in range(len(text) - N + 1):
-        if text[i:i + N] in frequent:
-            for k in range(i, i + N):
-                covered[k] = True
-    runs, start = [], None
-    for i, c in enumerate([*covered, False]):
-        if c and start is None:
-            start = i
-        elif not c and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
+# A stretch covered by frequent n-grams: n-gram starts (1) no more than N apart.
+_COVERED = re.compile(rb"\x01(?:\x00{0,%d}\x01)*" % (N - 1))
+
+
+def _grams(text: str) -> list[str]:
+    return [text[i:i + N] for i in range(len(text) - N + 1)]
+
+
+def _runs(text: str, frequent: set[str], grams: list[str] | None = None) -> list[tuple[int, int]]:
+    """Maximal stretches of `text` every character of which is inside a frequent n-gram."""
+    starts = bytes(map(frequent.__contains__, _grams(text) if grams is None else grams))
+    return [(m.start(), m.end() - 1 + N) for m in _COVERED.finditer(starts)]
 
 
 def _core(runs: list[str]) -> str:
@@ -52,17 +51,18 @@ class InjectedString(Rule):
         eligible = [t for t in texts if len(t) >= N]
         if len(eligible) < s.injection_min_paragraphs:
             return []
+        grams = [_grams(t) for t in eligible]
         df: Counter[str] = Counter()
-        for t in eligible:
-            df.update({t[i:i + N] for i in range(len(t) - N + 1)})
+        for g in grams:
+            df.update(set(g))
         need = max(s.injection_min_paragraphs, s.injection_min_share * len(eligible))
         frequent = {g for g, c in df.items() if c >= need and g.strip()}
         if not frequent:
             return []
         runs: list[str] = []
         edge = 0
-        for t in eligible:
-            for a, b in _runs(t, frequent):
+        for t, g in zip(eligible, grams, strict=True):
+            for a, b in _runs(t, frequent, g):
                 if b - a >= s.injection_min_chars:
                     runs.append(t[a:b])
                     edge += a <= 1 or b >= len(t) - 1
