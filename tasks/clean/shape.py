@@ -17,6 +17,8 @@ COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权
 PAGINATION = re.compile(r"^(?:[\W_]*\d+[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
 STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
 LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
+# What every URL match holds (a quick test before URL itself).
+MAYBE_URL = re.compile(r"://|www\.", re.I)
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
@@ -44,16 +46,18 @@ class BoilerplateShape(Rule):
     def classify(self, text: str) -> tuple[str, str] | None:
         w = weight(text)
         s = self.settings
-        if EMAIL.search(text) and w < 15:
+        # (The cheap tests first: each check is a conjunction of pure tests.)
+        if w < 15 and "@" in text and EMAIL.search(text):
             return ("contact", "email_line")
-        if PHONE.search(text) and w < 8 and not is_sentence_like(text):
+        if w < 8 and PHONE.search(text) and not is_sentence_like(text):
             return ("contact", "phone_line")
-        if COPYRIGHT.search(text) and w < 30:
+        if w < 30 and COPYRIGHT.search(text):
             return ("footer", "copyright_line")
-        if PAGINATION.search(text.strip()) or DATE_ONLY.match(text.strip()):
+        stripped = text.strip()
+        # Both alternatives of PAGINATION are anchored at the start: search is match.
+        if PAGINATION.match(stripped) or DATE_ONLY.match(stripped):
             return ("pagination", "numbers_only")
-        urls = URL.findall(text)
-        if urls and weight(URL.sub(" ", text)) < 15:
+        if MAYBE_URL.search(text) and URL.search(text) and weight(URL.sub(" ", text)) < 15:
             return ("link", "url_line")
         if _stuffed(text, s.stuffing_min_segments, s.stuffing_max_segment_words):
             return ("keyword_stuffing", "separated_keywords")
