@@ -229,14 +229,14 @@ class InjectedWord(Rule):
         # Injected words are content words; in word-spaced text only fairly rare ones are judged,
         # since common words are the ones met in ever-new company. A candidate must already look
         # like an injection by count: twice or more in each of at least two paragraphs.
-        max_zipf = COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF
+        # (How common a candidate is is asked only of one about to be cut: a candidate has no effect
+        # unless it is, and the order of the others does not depend on it.)
         grams = [_grams(t, han) for t in texts]
         heres = [Counter(g) for g in grams]
         total = Counter(itertools.chain.from_iterable(grams))
         repeated_in = Counter(w for here in heres for w, c in here.items() if c >= 2)
         candidates = sorted((w for w, c in repeated_in.items()
-                             if c >= 2 and total[w] >= s.injected_word_min_count
-                             and zipf(w, "zh" if han else "en") < max_zipf),
+                             if c >= 2 and total[w] >= s.injected_word_min_count),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
@@ -335,6 +335,8 @@ class InjectedWord(Rule):
         struck = {i for i, c in per_paragraph.items() if c >= 2}
         doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
         if len(doomed) < min_count or len(doomed) / n_occ < share:
+            return
+        if zipf(word, "zh" if han else "en") >= (COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF):
             return
         # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
