@@ -18,7 +18,6 @@ from collections import defaultdict
 
 from tasks.clean.base import Rule
 from tasks.clean.text import SENTENCE_MARK, is_sentence_like, weight
-from tasks.clean.words import content_tokens
 from tasks.record import Document
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
@@ -81,13 +80,13 @@ class MainRegion(Rule):
         body: set[str] = set()
         for i in range(start, end + 1):
             if not doc.paragraphs[i].dropped:
-                body.update(content_tokens(doc.paragraphs[i].text, self.ctx.lang))
+                body.update(self.ctx.content_tokens(doc.paragraphs[i].text))
         best, best_key = None, (0, 0.0)
         for i in range(max(0, start - HEADLINE_LOOKBACK), start):
             para = doc.paragraphs[i]
             if para.dropped or not 1 <= weight(para.text) <= 40 or STATEMENT_END.search(para.text):
                 continue
-            toks = set(content_tokens(para.text, self.ctx.lang))
+            toks = set(self.ctx.content_tokens(para.text))
             hits = len(toks & body)
             key = (hits, hits / max(1, len(toks)))
             if hits and key[1] >= 0.3 and key > best_key:
@@ -102,7 +101,7 @@ class MainRegion(Rule):
         cuts = [m.start() for m in TITLE_SEPARATOR.finditer(text)]
         for pos in reversed(cuts):
             tail = text[pos:]
-            toks = set(content_tokens(tail, self.ctx.lang))
+            toks = set(self.ctx.content_tokens(tail))
             if toks and len(toks & body) / len(toks) < 0.34 and weight(text[:pos]) >= 2:
                 doc.remove(i, pos, len(text), "seo_suffix", "headline_suffix")
                 text = text[:pos]

@@ -5,6 +5,11 @@ Traditional-to-Simplified conversion); runs of single characters it leaves
 (names such as 王晟) are joined back into one word. Latin words inside Chinese
 text are read as Latin words, not fed to the Chinese segmenter, which would
 break them apart. Commonness is wordfreq's zipf value in the word's language.
+
+The memo caches here are small (a few thousand words or runs, well under a
+megabyte each): they serve the words a document and its neighbours share, and
+a worker's memory does not grow with the documents it has seen. Whole
+paragraphs are memoized per document (`Context.content_tokens`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,12 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+.-]*[A-Za-z0-9]")
 COMMON_ZIPF = 5.5
 
 
-@lru_cache(maxsize=300_000)
+# Entries of the memo caches: words (zipf, content_word) and Han runs (_segment_han).
+WORD_CACHE = 1024
+RUN_CACHE = 512
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def zipf(word: str, lang: str) -> float:
     if HAN_RUN.match(word):
         return wordfreq.zipf_frequency(word, "zh")
@@ -36,8 +46,9 @@ def zipf(word: str, lang: str) -> float:
         return wordfreq.zipf_frequency(word, "en")
 
 
-@lru_cache(maxsize=100_000)
-def _segment_han(run: str) -> tuple[str, ...]:
+@lru_cache(maxsize=RUN_CACHE)
+def _segmented(run: str) -> str:
+    """The words of a Han run joined by NUL: one small string per cache entry."""
     pieces = wordfreq.tokenize(run, "zh")
     out: list[str] = []
     singles = ""
@@ -50,13 +61,17 @@ def _segment_han(run: str) -> tuple[str, ...]:
         singles = ""
         if p:
             out.append(p)
-    return tuple(out)
+    return "\0".join(out)
+
+
+def _segment_han(run: str) -> list[str]:
+    words = _segmented(run)
+    return words.split("\0") if words else []
 
 
 _SUFFIXES = ("ies", "ing", "ers", "ed", "es", "er", "s")
 
 
-@lru_cache(maxsize=300_000)
 def stem(word: str) -> str:
     """A light English suffix strip (bees -> bee, hives -> hiv, keeping -> keep): related forms meet."""
     if not word.isascii() or len(word) < 5:
@@ -67,13 +82,16 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=WORD_CACHE)
+def content_word(token: str, lang: str) -> str | None:
+    """The token stemmed if it can carry a topic (not a number, not a very common word), else None."""
+    if len(token) > 1 and not token.isdigit() and zipf(token, lang) < COMMON_ZIPF:
+        return stem(token)
+    return None
+
+
 def content_tokens(text: str, lang: str) -> list[str]:
     """Words that can carry a topic: no numbers, no very common words."""
-    return list(_content_tokens(text, lang))
-
-
-@lru_cache(maxsize=20_000)
-def _content_tokens(text: str, lang: str) -> tuple[str, ...]:
     tokens: list[str] = []
     if HAN_RUN.search(text):
         text = converter("t2s").convert(text)
@@ -86,4 +104,4 @@ def _content_tokens(text: str, lang: str) -> tuple[str, ...]:
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
     tokens.extend(latin)
-    return tuple(stem(t) for t in tokens if len(t) > 1 and not t.isdigit() and zipf(t, lang) < COMMON_ZIPF)
+    return [w for w in (content_word(t, lang) for t in tokens) if w is not None]
