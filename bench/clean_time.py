@@ -12,7 +12,11 @@ each repetition, so each one is a fresh worker meeting these documents.
 
 `compare` alternates `--tree TREE time --reps 1` in fresh interpreters, one per
 tree (e.g. a `git archive` of the old commit and this checkout), round
-after round, and prints both medians and their ratio.
+after round, and prints both medians and their ratio. `callgrind` counts the
+instructions of one cleaning pass under valgrind (a run with `--reps 1` minus
+one with `--reps 0`), which the load of other processes does not change:
+
+    python bench/clean_time.py callgrind /tmp/docs50.pickle OLD_TREE NEW_TREE   # ~2 min a run
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import copy
 import json
 import pickle
+import re
 import statistics
 import subprocess
 import sys
@@ -73,9 +78,9 @@ def time_clean(path: Path, reps: int, profile: Path | None, as_json: bool) -> in
     # Warm up (wordfreq's lists, jieba's dictionary, OpenCC, compiled regexes), then start cold.
     for doc in copy.deepcopy(docs[:5]):
         clean(doc, Context(settings.clean, doc.lang or "und", settings.languages))
-    for _ in range(reps):
+    copies = [copy.deepcopy(docs) for _ in range(max(1, reps))]
+    for work in copies[:reps]:
         _clear_caches()
-        work = copy.deepcopy(docs)
         seconds = dict.fromkeys(per_rule, 0.0)
         if profiler:
             profiler.enable()
@@ -92,13 +97,15 @@ def time_clean(path: Path, reps: int, profile: Path | None, as_json: bool) -> in
             per_rule[k].append(v)
     if profiler:
         profiler.dump_stats(str(profile))
+    if not reps:
+        return 0
     if as_json:
         print(json.dumps({"totals": totals, "rules": per_rule}))
         return 0
     print(f"{len(docs)} documents, clean CPU s per repetition: {', '.join(f'{t:.2f}' for t in totals)}; "
-          f"median {statistics.median(totals):.2f}")
+          f"median {statistics.median(totals):.2f}, min {min(totals):.2f}")
     for k, v in sorted(per_rule.items(), key=lambda kv: -statistics.median(kv[1])):
-        print(f"  {k:20} {statistics.median(v):7.3f}")
+        print(f"  {k:20} median {statistics.median(v):7.3f}  min {min(v):7.3f}")
     return 0
 
 
@@ -129,6 +136,24 @@ def use_tree(tree: Path) -> None:
     sys.path.insert(0, str(tree.resolve()))
 
 
+def callgrind(path: Path, trees: list[Path]) -> int:
+    """Instructions (valgrind's Ir) of one cleaning pass: a run with one repetition minus one with none."""
+    counts = {}
+    for tree in trees:
+        ir = []
+        for reps in ("0", "1"):
+            out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                                  str(Path(__file__).resolve()), "--tree", str(tree), "time", str(path), "--reps",
+                                  reps], capture_output=True, text=True, check=True)
+            ir.append(int(re.search(r"Collected : (\d+)", out.stderr).group(1)))
+        counts[tree] = ir[1] - ir[0]
+        print(f"{tree}: {counts[tree] / 1e9:.3f} G instructions", flush=True)
+    base = counts[trees[0]]
+    for tree in trees[1:]:
+        print(f"{trees[0]} / {tree}: {base / counts[tree]:.2f} x")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tree", type=Path, default=None, help="import tasks/ and config/ from this checkout")
@@ -146,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("docs", type=Path)
     cp.add_argument("trees", type=Path, nargs="+")
     cp.add_argument("--rounds", type=int, default=3)
+    cg = sub.add_parser("callgrind")
+    cg.add_argument("docs", type=Path)
+    cg.add_argument("trees", type=Path, nargs="+")
     args = ap.parse_args(argv)
     if args.tree:
         use_tree(args.tree)
@@ -153,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         return prepare(args.out, args.folder, args.n)
     if args.cmd == "time":
         return time_clean(args.docs, args.reps, args.profile, args.json)
+    if args.cmd == "callgrind":
+        return callgrind(args.docs, args.trees)
     return compare(args.docs, args.trees, args.rounds)
 
 
