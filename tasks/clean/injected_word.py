@@ -10,25 +10,28 @@ is an injected word: its stray occurrences in the struck paragraphs are cut,
 its other occurrences (a headline using the word for real) stay. Pairs are
 character pairs in Han text, word pairs otherwise.
 
-How it is computed: the n-grams (Han text) or words counted to pick the
-candidates also say which paragraphs hold each candidate, so a candidate's
-occurrences are looked up only there (and in paragraphs an earlier candidate
-cut, whose text changed); neighbours are read by index, without copying the
-text; a candidate is given up as soon as too few of its occurrences are left
-to be stray for it to pass.
+How it is computed (the result is the same as judging every occurrence of
+every candidate): in Han text a candidate's occurrences are found with
+str.find in the paragraphs joined, and whether a position keeps company is
+worked out once per position (it does not depend on the word there); between
+words, the words counted to pick the candidates say which paragraphs hold
+each. Neighbours are read by index. A candidate is given up as soon as too few
+of its occurrences can be left stray for it to pass, and a Han n-gram that
+mostly sits inside one longer recurring string is given up at once.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 
 from tasks.clean.base import Rule
-from tasks.clean.text import HAN
+from tasks.clean.text import han_count
 from tasks.clean.words import zipf
-from tasks.record import Document
+from tasks.record import Document, Paragraph
 
 # Function characters and words (的, 在, the, of) are this common or more.
 COMMON_UNIT_ZIPF = 6.0
@@ -86,8 +89,11 @@ def _common(unit: str, han: bool) -> bool:
 def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for t in texts:
-        units = [c for c in t if not c.isspace()] if han else [w.lower() for w in UNIT.findall(t)]
-        out.update(itertools.pairwise(units))
+        if han:
+            units = "".join(t.split())  # the characters, spaces left out
+            out.update(itertools.pairwise(units))
+        else:
+            out.update(itertools.pairwise([w.lower() for w in UNIT.findall(t)]))
     return out
 
 
@@ -97,27 +103,99 @@ def _grams(text: str, han: bool) -> list[str]:
         return [w.lower() for w in LATIN_WORD.findall(text)]
     out: list[str] = []
     for run in HAN_RUN.findall(text):
-        for n in (2, 3, 4):
-            out.extend([run[i:i + n] for i in range(len(run) - n + 1)])
+        two = list(map(str.__add__, run, run[1:]))
+        three = list(map(str.__add__, two, run[2:]))
+        out += two
+        out += three
+        out += map(str.__add__, three, run[3:])
     return out
 
 
-class _Occurrences:
-    """Where each candidate occurs in the paragraphs' current text (as `_word_pattern` finds it)."""
+def _has_border(word: str) -> bool:
+    """A prefix equal to a suffix: two occurrences of the word can overlap (哈哈 in 哈哈哈)."""
+    return any(word[:k] == word[-k:] for k in range(1, len(word)))
 
-    def __init__(self, texts: list[str], han: bool, counts: list[Counter[str]], total: Counter[str],
-                 where: dict[str, list[int]]) -> None:
-        self.texts = texts  # the current text of each paragraph
-        self.han = han
-        self.counts = counts  # what each paragraph's text held when counted (an upper bound on matches)
-        self.total = total
-        self.where = where  # candidate -> paragraphs whose text (as counted) holds it
+
+class _HanText:
+    """The paragraphs' current text, joined (a candidate is looked for in all of it at once), and
+    whether each position keeps company with the character before (after) it: a pair that recurs
+    in the document, with a neighbour that is not a function character. That depends on the
+    position only, not on the word there, so it is worked out once per position."""
+
+    def __init__(self, texts: list[str], pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> None:
+        self.texts = texts
+        self.pairs = pairs
+        self.common = common
+        self.changed = False  # some paragraph was cut: n-gram counts no longer describe the text
+        self._join()
+
+    def _join(self) -> None:
+        self.joined = "\n".join(self.texts)
+        self.starts, pos = [], 0
+        for t in self.texts:
+            self.starts.append(pos)
+            pos += len(t) + 1
+        self._before: dict[int, bool] = {}
+        self._after: dict[int, bool] = {}
+
+    def update(self, paragraphs: list[Paragraph]) -> None:
+        """Take the current text of paragraphs that were cut."""
+        for i, p in enumerate(paragraphs):
+            self.texts[i] = p.text
+        self.changed = True
+        self._join()
+
+    def occurrences(self, word: str) -> Iterator[tuple[int, int, int]]:
+        """(paragraph, start, end) of each occurrence, as a search paragraph by paragraph finds them."""
+        joined, starts, size = self.joined, self.starts, len(word)
+        i = 0
+        pos = joined.find(word)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos, i) - 1
+            yield i, pos - starts[i], pos - starts[i] + size
+            pos = joined.find(word, pos + size)
+
+    def kept(self, i: int, a: int, b: int) -> bool:
+        """Whether the occurrence text[a:b] of paragraph i keeps company on either side."""
+        key = self.starts[i] + a
+        hit = self._before.get(key)
+        if hit is None:
+            text = self.texts[i]
+            j = a - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            hit = self._before[key] = (j >= 0 and not self.common(text[j])
+                                       and self.pairs.get((text[j], text[a]), 0) > 1)
+        if hit:
+            return True
+        key = self.starts[i] + b
+        hit = self._after.get(key)
+        if hit is None:
+            text = self.texts[i]
+            k, n = b, len(text)
+            while k < n and text[k].isspace():
+                k += 1
+            hit = self._after[key] = (k < n and not self.common(text[k])
+                                      and self.pairs.get((text[b - 1], text[k]), 0) > 1)
+        return hit
+
+
+class _Words:
+    """Where each candidate occurs between words in the paragraphs' current text (as
+    `_word_pattern` finds it): the words counted say which paragraphs hold it."""
+
+    def __init__(self, texts: list[str], counts: list[Counter[str]], wanted: set[str]) -> None:
+        self.texts = texts
+        self.counts = counts  # what each paragraph held when counted (at least its matches)
+        self.where: dict[str, list[int]] = {}
+        for i, here in enumerate(counts):
+            for w in here.keys() & wanted:
+                self.where.setdefault(w, []).append(i)
         self.changed: set[int] = set()  # paragraphs cut since they were counted
         self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
-        self._joined: str | None = None
-        self._exotic = set() if han else {
-            i for i, t in enumerate(texts)
-            if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
+        # Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there.
+        self._exotic = {i for i, t in enumerate(texts)
+                        if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
 
     def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
         words = self._words.get(i)
@@ -128,95 +206,39 @@ class _Occurrences:
             self._words[i] = words
         return words
 
-    def plan(self, word: str) -> tuple[int, Iterable[tuple[int, int, list[tuple[int, int]] | None]]]:
+    def plan(self, word: str) -> tuple[int, list[tuple[int, int, list[tuple[int, int]] | None]]]:
         """At most how many occurrences `word` has, and (paragraph, at most how many occurrences
         it holds there, those occurrences if already found) in paragraph order.
 
-        Paragraphs whose count is not a safe bound (cut since, or, between words, holding
-        words that do not lowercase plainly) are searched now; the others by `find`.
+        Paragraphs whose count is not a safe bound (cut since, or holding words that do not
+        lowercase plainly) are searched now; the others by `find`.
         """
-        texts, han = self.texts, self.han
-        if not han and not word.isascii():
-            rx = _word_pattern(word, han)
+        texts = self.texts
+        if not word.isascii():
+            rx = _word_pattern(word, False)
             found = [(i, len(spans), spans) for i, t in enumerate(texts)
                      if (spans := [m.span() for m in rx.finditer(t)])]
             return sum(n for _, n, _ in found), found
         scan = self.changed | self._exotic
-        counts = self.counts
-        if not scan:
-            return self.total[word], ((i, counts[i][word], None) for i in self.where.get(word, ()))
         out: list[tuple[int, int, list[tuple[int, int]] | None]] = []
         rx = None
         for i in sorted({*self.where.get(word, ()), *scan}):
             if i in scan:
-                if han:
-                    spans = self.find(word, i)
-                else:
-                    rx = rx or _word_pattern(word, han)
-                    spans = [m.span() for m in rx.finditer(texts[i])]
-                if spans:
+                rx = rx or _word_pattern(word, False)
+                if spans := [m.span() for m in rx.finditer(texts[i])]:
                     out.append((i, len(spans), spans))
             else:
-                out.append((i, counts[i][word], None))
+                out.append((i, self.counts[i][word], None))
         return sum(n for _, n, _ in out), out
 
     def find(self, word: str, i: int) -> list[tuple[int, int]]:
         """The occurrences of `word` in paragraph `i` (not one of `plan`'s searched paragraphs)."""
-        if not self.han:
-            return self._words_of(i).get(word, [])
-        text, size, out = self.texts[i], len(word), []
-        pos = text.find(word)
-        while pos >= 0:
-            out.append((pos, pos + size))
-            pos = text.find(word, pos + size)
-        return out
-
-    def joined(self) -> str:
-        """The paragraphs' text as counted, in one string (paragraphs apart)."""
-        if self._joined is None:
-            self._joined = "\n".join(self.texts)
-        return self._joined
+        return self._words_of(i).get(word, [])
 
     def cut(self, i: int, text: str) -> None:
         self.texts[i] = text
         self.changed.add(i)
         self._words.pop(i, None)
-        self._joined = None
-
-
-class _Company:
-    """Whether the character before (after) a position of a Han paragraph keeps company with the
-    character there: a pair that recurs in the document, with a neighbour that is not a function
-    character. It depends on the position only, not on the word there, so it is kept per position."""
-
-    def __init__(self, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> None:
-        self.pairs = pairs
-        self.common = common
-        self.before: dict[int, dict[int, bool]] = {}
-        self.after: dict[int, dict[int, bool]] = {}
-
-    def kept(self, i: int, text: str, a: int, b: int) -> bool:
-        seen = self.before.setdefault(i, {})
-        hit = seen.get(a)
-        if hit is None:
-            j = a - 1
-            while j >= 0 and text[j].isspace():
-                j -= 1
-            hit = seen[a] = j >= 0 and not self.common(text[j]) and self.pairs.get((text[j], text[a]), 0) > 1
-        if hit:
-            return True
-        seen = self.after.setdefault(i, {})
-        hit = seen.get(b)
-        if hit is None:
-            k, n = b, len(text)
-            while k < n and text[k].isspace():
-                k += 1
-            hit = seen[b] = k < n and not self.common(text[k]) and self.pairs.get((text[b - 1], text[k]), 0) > 1
-        return hit
-
-    def cut(self, i: int) -> None:
-        self.before.pop(i, None)
-        self.after.pop(i, None)
 
 
 class InjectedWord(Rule):
@@ -225,28 +247,23 @@ class InjectedWord(Rule):
     def run(self, doc: Document) -> None:
         s = self.settings
         texts = [p.text for p in doc.paragraphs]
-        han = sum(len(HAN.findall(t)) for t in texts) > sum(len(t) for t in texts) * 0.2
+        han = sum(map(han_count, texts)) > sum(len(t) for t in texts) * 0.2
         # Injected words are content words; in word-spaced text only fairly rare ones are judged,
         # since common words are the ones met in ever-new company. A candidate must already look
         # like an injection by count: twice or more in each of at least two paragraphs.
-        # (How common a candidate is is asked only of one about to be cut: a candidate has no effect
-        # unless it is, and the order of the others does not depend on it.)
+        # (In Han text, where nearly every n-gram is rare enough, how common a candidate is is
+        # asked only when it is about to be cut: a candidate has no effect otherwise.)
         grams = [_grams(t, han) for t in texts]
         heres = [Counter(g) for g in grams]
         total = Counter(itertools.chain.from_iterable(grams))
         repeated_in = Counter(w for here in heres for w, c in here.items() if c >= 2)
         candidates = sorted((w for w, c in repeated_in.items()
-                             if c >= 2 and total[w] >= s.injected_word_min_count),
+                             if c >= 2 and total[w] >= s.injected_word_min_count
+                             and (han or zipf(w, "en") < LATIN_MAX_ZIPF)),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
-        wanted = set(candidates)
-        where: dict[str, list[int]] = {}
-        for i, here in enumerate(heres):
-            for w in here.keys() & wanted:
-                where.setdefault(w, []).append(i)
         pairs = _pairs(texts, han)
-        occurrences = _Occurrences(list(texts), han, heres, total, where)
         common_cache: dict[str, bool] = {}
 
         def common(unit: str) -> bool:
@@ -255,93 +272,116 @@ class InjectedWord(Rule):
                 hit = common_cache[unit] = _common(unit, han)
             return hit
 
-        company = _Company(pairs, common) if han else None
-        for word in candidates:
-            self._judge(doc, word, occurrences, pairs, han, common, company)
+        if han:
+            text = _HanText(list(texts), pairs, common)
+            for word in candidates:
+                self._judge_han(doc, word, text, total)
+        else:
+            words = _Words(list(texts), heres, set(candidates))
+            for word in candidates:
+                self._judge_words(doc, word, words, pairs, common)
+
+    def _judge_han(self, doc: Document, word: str, text: _HanText, total: Counter[str]) -> None:
+        s = self.settings
+        min_count, share = s.injected_word_min_count, s.injected_word_min_share
+        border = _has_border(word)
+        # Occurrences of a word that cannot overlap itself are its n-gram count, while the text is as counted.
+        n_occ = text.joined.count(word) if border or text.changed else total[word]
+        if n_occ < min_count or (not border and self._kept_by_an_extension(word, n_occ, text, total, min_count,
+                                                                             share)):
+            return
+        stray = []
+        kept = 0
+        pairs = text.pairs.get
+        for i, a, b in text.occurrences(word):
+            # A real word recurs in the same company; an injected one meets new neighbours every time.
+            # In Han text meeting a function character twice says nothing (的 precedes anything).
+            if text.kept(i, a, b):
+                kept += 1
+                # Only stray occurrences can be cut: give up once too few are left to pass.
+                if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
+                    return
+                continue
+            # ... and the text closes up without it: its two neighbours meet elsewhere.
+            left, right = _neighbours(text.texts[i], a, b, True)
+            stray.append((i, a, b, left is not None and right is not None and pairs((left, right), 0) > 0))
+        if self._cut(doc, word, stray, n_occ, share, COMMON_UNIT_ZIPF, "zh"):
+            text.update(doc.paragraphs)
 
     @staticmethod
-    def _kept_by_an_extension(word: str, occurrences: _Occurrences, common: Callable[[str], bool],
-                              min_count: int, share: float) -> bool:
+    def _kept_by_an_extension(word: str, n_occ: int, text: _HanText, total: Counter[str], min_count: int,
+                              share: float) -> bool:
         """A quick sure "no" for a Han n-gram that mostly sits inside one longer string (a piece
-        of a recurring phrase): the character next to its first occurrence, if it forms with the
-        word a string found twice or more, keeps company at each of them; if these alone leave
-        too few occurrences to be stray, the word is not injected.
+        of a recurring phrase): if the character next to its first occurrence forms with it a
+        string whose every occurrence keeps company, and these alone leave too few occurrences
+        to be stray, the word is not injected.
 
-        Exact only for a word no two occurrences of which can overlap (no prefix equal to a
-        suffix): then its occurrences are its n-gram count. Paragraphs must not have been cut."""
-        if occurrences.changed or any(word[:k] == word[-k:] for k in range(1, len(word))):
-            return False
-        text = occurrences.texts[occurrences.where[word][0]]
-        a = text.find(word)
-        b = a + len(word)
-        joined = occurrences.joined()
+        Only for a word no two occurrences of which can overlap (no prefix equal to a suffix):
+        then every occurrence of the longer string holds its own occurrence of the word."""
+        joined = text.joined
+        pos = joined.find(word)
+        end = pos + len(word)
         kept = 0
-        for neighbour, string in ((text[a - 1] if a > 0 else "", 0), (text[b] if b < len(text) else "", 1)):
-            if neighbour and not common(neighbour):
-                n = joined.count(neighbour + word if string == 0 else word + neighbour)
-                if n >= 2:
-                    kept = max(kept, n)
-        n_occ = occurrences.total[word]
+        for x, before in ((joined[pos - 1] if pos > 0 else "\n", True),
+                          (joined[end] if end < len(joined) else "\n", False)):
+            if x.isspace() or text.common(x) or text.pairs.get((x, word[0]) if before else (word[-1], x), 0) <= 1:
+                continue
+            longer = x + word if before else word + x
+            # Overlapping n-gram counts (at most 4 characters) are exact while the text is as counted.
+            n = total.get(longer, 0) if len(longer) <= 4 and not text.changed else joined.count(longer)
+            kept = max(kept, n)
         return kept > 0 and (n_occ - kept < min_count or (n_occ - kept) / n_occ < share)
 
-    def _judge(self, doc: Document, word: str, occurrences: _Occurrences, pairs: Counter[tuple[str, str]],
-               han: bool, common: Callable[[str], bool], company: _Company | None) -> None:
+    def _judge_words(self, doc: Document, word: str, words: _Words, pairs: Counter[tuple[str, str]],
+                     common: Callable[[str], bool]) -> None:
         s = self.settings
         min_count = s.injected_word_min_count
-        share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
-        first, last = (word[0], word[-1]) if han else (word.lower(), word.lower())
-        texts = occurrences.texts
+        share = max(s.injected_word_min_share, 0.8)
         count = pairs.get
-        if han and self._kept_by_an_extension(word, occurrences, common, min_count, share):
-            return
+        lower = word.lower()
         # At most this many occurrences (exact once every paragraph has been searched).
-        n_occ, plan = occurrences.plan(word)
+        n_occ, plan = words.plan(word)
         stray = []
         kept = 0
         for i, bound, known in plan:
-            spans = occurrences.find(word, i) if known is None else known
+            spans = words.find(word, i) if known is None else known
             n_occ += len(spans) - bound
-            text = texts[i]
+            text = words.texts[i]
             for a, b in spans:
-                # A real word recurs in the same company; an injected one meets new neighbours every time.
-                # In Han text meeting a function character twice says nothing (的 precedes anything);
-                # in word-spaced text function words are what real words keep meeting.
-                if company is not None:
-                    keeps = company.kept(i, text, a, b)
-                    left = right = None
-                else:
-                    left, right = _neighbours(text, a, b, han)
-                    keeps = (left is not None and count((left, first), 0) > 1) or (
-                        right is not None and count((last, right), 0) > 1)
-                if keeps:
+                left, right = _neighbours(text, a, b, False)
+                # A real word recurs in the same company; an injected one meets new neighbours every
+                # time. In word-spaced text function words are what real words keep meeting.
+                if (left is not None and count((left, lower), 0) > 1) or (
+                        right is not None and count((lower, right), 0) > 1):
                     kept += 1
                     # Only stray occurrences can be cut: give up once too few can be left to pass.
                     if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
                         return
                     continue
-                if company is not None:
-                    left, right = _neighbours(text, a, b, han)
-                # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
-                # words, one of them is a function word, which joins anything).
+                # ... and the text closes up without it: its two neighbours meet elsewhere (or one of
+                # them is a function word, which joins anything).
                 closes = left is not None and right is not None and (
-                    count((left, right), 0) > 0 or (not han and (common(left) or common(right))))
+                    count((left, right), 0) > 0 or common(left) or common(right))
                 stray.append((i, a, b, closes))
             if n_occ - kept < min_count or (n_occ and (n_occ - kept) / n_occ < share):
                 return
+        if self._cut(doc, word, stray, n_occ, share, LATIN_MAX_ZIPF, "en"):
+            for i in {i for i, _, _, _ in stray}:
+                words.cut(i, doc.paragraphs[i].text)
+
+    def _cut(self, doc: Document, word: str, stray: list[tuple[int, int, int, bool]], n_occ: int, share: float,
+             max_zipf: float, lang: str) -> bool:
+        """Cut the stray occurrences of the paragraphs it strikes, if the word is injected."""
+        min_count = self.settings.injected_word_min_count
         closing = Counter(i for i, _, _, closes in stray if closes)
         if sum(c >= 2 for c in closing.values()) < 2:
-            return
+            return False
         per_paragraph = Counter(i for i, _, _, _ in stray)
         struck = {i for i, c in per_paragraph.items() if c >= 2}
         doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
-        if len(doomed) < min_count or len(doomed) / n_occ < share:
-            return
-        if zipf(word, "zh" if han else "en") >= (COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF):
-            return
+        if len(doomed) < min_count or len(doomed) / n_occ < share or zipf(word, lang) >= max_zipf:
+            return False
         # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
             doc.remove(i, a, b, "injected_word", self.name)
-        for i in struck:
-            occurrences.cut(i, doc.paragraphs[i].text)
-            if company is not None:
-                company.cut(i)
+        return True
