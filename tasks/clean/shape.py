@@ -25,18 +25,29 @@ DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
     """Many short phrases strung on separators, hardly any sentence: a keyword block."""
     sentences = len(re.findall(r"[.!?。!?](?:\s|$)", text))
+    repetitive = None
     for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
         segments = [seg for seg in separators.split(text) if seg.strip()]
         if len(segments) < min_segments or sentences > len(segments) / 4:
             continue
-        if sum(weight(seg) for seg in segments) / len(segments) <= limit or _repetitive(text):
+        if sum(weight(seg) for seg in segments) / len(segments) <= limit:
+            return True
+        if repetitive is None:
+            repetitive = _repetitive(text)
+        if repetitive:
             return True
     return False
 
 
+THREE_SPACES = re.compile(r"\s{3}")
+
+
 def _repetitive(text: str) -> bool:
     """The same few words over and over: under half of the character trigrams are distinct."""
-    grams = [text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace()]
+    if THREE_SPACES.search(text):
+        grams = [text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace()]
+    else:  # no trigram is all spaces
+        grams = list(map(str.__add__, map(str.__add__, text, text[1:]), text[2:]))
     return len(grams) >= 30 and len(set(grams)) < 0.5 * len(grams)
 
 
