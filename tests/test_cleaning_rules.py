@@ -48,6 +48,27 @@ def test_string_appended_to_every_paragraph_is_stripped_and_paragraphs_kept():
     assert "injected_string" in reasons(doc)
 
 
+def test_injected_string_leaves_the_punctuation_that_ends_the_sentence():
+    """Appended after every full stop, the string's common part starts at that full stop: the
+    full stop stays with the sentence (also where a paragraph ends in '?'), the string and the
+    space joining it go."""
+    body = list(BEEKEEPING_EN[1:])
+    body[3] = body[3][:-1] + "?"
+    doc = run_text("\n".join(p + " Download the HiveHelper app now for exclusive deals!" for p in body))
+    assert doc.published_text.split("\n") == body
+    assert {r.reason for r in doc.removed} == {"injected_string"}
+    assert all(r.snippet.startswith(" Download") for r in doc.removed)
+
+
+def test_injected_string_after_chinese_full_stops_leaves_them():
+    spam = "【更多精彩內容請關注蜂窩資訊網】"
+    doc = run_text("\n".join(p + spam for p in RAIL_ZH_HANT[1:]))
+    published = doc.published_text.split("\n")
+    assert len(published) == len(RAIL_ZH_HANT) - 1
+    assert all(p.endswith("。") for p in published)
+    assert "蜂窝" not in doc.published_text and "关注" not in doc.published_text
+
+
 def test_injected_string_truncated_at_a_paragraph_end_is_also_cut():
     spam = "【蜂窩資訊網——每日更新的交通新聞】"
     paragraphs = [p + spam for p in RAIL_ZH_HANT]

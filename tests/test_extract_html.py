@@ -98,19 +98,11 @@ NOISE_MISSES = {
     ("zh_hans_balcony_vegetables.html", "news_flash"): _FLASH,
     ("zh_hant_lunar_eclipse.html", "news_flash"): _FLASH,
 }
-_PUNCT_CUT = ("InjectedString cuts the sentence-final '.'/'。' together with the appended spam (the "
-              "common substring starts at the punctuation every paragraph shares)")
 KEEP_MISSES = {
     "en_meteor_shower.html": "MainRegion: the related-articles list inside the body (5 short lines, -1 each; "
                              "RelatedList needs a repeated separator line) outweighs the last paragraph "
                              "(score 3.4), so 'Our best moment came...' is cut as after_main_content",
-    "zh_hans_metro_line.html": _PUNCT_CUT + "; the last paragraph '根据规划...' is one sentence, so it is "
-                               "left with no sentence mark, scores -1 in MainRegion and is cut as "
-                               "after_main_content next to the contact block",
 }
-RECALL_MISSES = {"zh_hans_metro_line.html": KEEP_MISSES["zh_hans_metro_line.html"]}
-VERBATIM_MISSES = {name: _PUNCT_CUT for name in PAGES
-                   if any(n["kind"] == "appended_spam" for n in GOLD[name]["noise"])}
 
 
 def _cases(table: dict, ids: list) -> list:
@@ -163,7 +155,7 @@ def test_sieve_keeps_every_content_paragraph(name: str) -> None:
     assert not missing, f"{name}: dropped {[m[:40] for m in missing]}\n{explain(doc)}"
 
 
-@pytest.mark.parametrize("name", _cases(VERBATIM_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_keeps_content_paragraphs_verbatim(name: str) -> None:
     doc = sieve(name)
     kept = {squash(p) for p in doc.published_text.split("\n")}
@@ -184,7 +176,7 @@ def test_sieve_f1_is_not_below_trafilatura_on_each_page(name: str) -> None:
     assert ours[2] >= theirs[2], f"{name}: sieve P/R/F1 {ours} < trafilatura {theirs}\n{explain(sieve(name))}"
 
 
-@pytest.mark.parametrize("name", _cases(RECALL_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_recall_is_at_least_90_percent_of_trafilatura_on_each_page(name: str) -> None:
     gold = GOLD[name]["paragraphs"]
     ours = f1(*prf(sieve(name).published_text, gold))

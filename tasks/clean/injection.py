@@ -3,7 +3,8 @@
 Found by repetition, not by a list: character n-grams that recur in a large
 share of paragraphs are grown into maximal runs; a run long enough and common
 enough is the injected string. It is cut wherever it occurs (also truncated at
-a paragraph's end or start), and the rest of each paragraph is kept.
+a paragraph's end or start), and the rest of each paragraph is kept, including
+the punctuation that ended the sentence the string was appended to.
 """
 
 from __future__ import annotations
@@ -43,6 +44,21 @@ def _core(runs: list[str]) -> str:
     return core.strip()
 
 
+# The end of a sentence: its final punctuation, and a closing quote or bracket after it.
+SENTENCE_CLOSE = re.compile(r"[.!?。！？…;；]+[\"'”’)」』）]*")
+
+
+def _after_sentence_end(core: str) -> str:
+    """The injected string without the end of the sentence it was appended to.
+
+    A string appended to every paragraph follows the full stop that ends each of them, so the
+    common part grows back over that full stop: it belongs to the sentence, not to the
+    injection (the space or separator after it goes with the injection).
+    """
+    m = SENTENCE_CLOSE.match(core)
+    return core[m.end():] if m and core[m.end():].strip() else core
+
+
 class InjectedString(Rule):
     name = "injected_string"
 
@@ -78,7 +94,7 @@ class InjectedString(Rule):
         long_enough = len(core) >= 3 * s.injection_min_chars or (
             len(core) >= s.injection_min_chars and (at_edge >= 0.6 or share >= 0.5))
         if holders >= need and long_enough and whole < holders:
-            return [core]
+            return [_after_sentence_end(core)]
         return []
 
     def run(self, doc: Document) -> None:
