@@ -17,6 +17,7 @@ paragraphs are memoized per document (`Context.content_tokens`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -160,4 +161,4 @@ def content_tokens(text: str, lang: str) -> list[str]:
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
     tokens.extend(latin)
-    return [w for w in (content_word(t, lang) for t in tokens) if w is not None]
+    return list(filter(None, map(content_word, tokens, itertools.repeat(lang))))
