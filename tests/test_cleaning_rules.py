@@ -145,6 +145,24 @@ def test_menu_before_and_related_links_after_the_article_are_dropped():
     assert doc.published_text.split("\n") == BEEKEEPING_EN
 
 
+def test_dated_list_inside_the_article_goes_and_the_article_after_it_stays():
+    """A box of headlines with dates between two parts of an article: the list (and its heading)
+    is one interruption (it weighs as one boilerplate line), not the article's end."""
+    box = ["Read next", "- Ten houseplants that survive any office 2024-03-11",
+           "- How to repot an orchid 2024-04-02", "- The quiet comeback of the fern 2024-05-19",
+           "- Why your basil keeps dying 2024-06-30"]
+    doc = run_text("\n".join([*BEEKEEPING_EN[:-2], *box, *BEEKEEPING_EN[-2:]]))
+    assert doc.published_text.split("\n") == BEEKEEPING_EN
+    assert {r.reason for r in doc.removed} == {"related_list"}
+
+
+def test_undated_list_inside_the_article_stays():
+    steps = ["- Check the queen is laying", "- Add a super before the flow starts", "- Leave enough honey for winter"]
+    body = [*BEEKEEPING_EN[:6], *steps, *BEEKEEPING_EN[6:]]
+    doc = run_text("\n".join(body))
+    assert doc.published_text.split("\n") == body
+
+
 def test_injected_word_is_removed_but_its_real_use_stays():
     word = "zeppelin"
     body = long_english_article()

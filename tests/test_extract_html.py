@@ -98,13 +98,6 @@ NOISE_MISSES = {
     ("zh_hans_balcony_vegetables.html", "news_flash"): _FLASH,
     ("zh_hant_lunar_eclipse.html", "news_flash"): _FLASH,
 }
-KEEP_MISSES = {
-    "en_meteor_shower.html": "MainRegion: the related-articles list inside the body (5 short lines, -1 each; "
-                             "RelatedList needs a repeated separator line) outweighs the last paragraph "
-                             "(score 3.4), so 'Our best moment came...' is cut as after_main_content",
-}
-
-
 def _cases(table: dict, ids: list) -> list:
     return [pytest.param(*(i if isinstance(i, tuple) else (i,)),
                          marks=[pytest.mark.xfail(strict=False, reason=table[i])] if i in table else [],
@@ -145,7 +138,7 @@ def test_sieve_removes_the_noise(name: str, kind: str) -> None:
     assert not leaked, f"{name}: {kind} kept: {leaked}\n{explain(doc)}"
 
 
-@pytest.mark.parametrize("name", _cases(KEEP_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_keeps_every_content_paragraph(name: str) -> None:
     doc = sieve(name)
     assert doc.reject_reason is None, (doc.reject_reason, doc.error)

@@ -7,7 +7,9 @@ extraction idea of Finn et al., on paragraphs instead of tags). Short lines
 inside it (sub-headings, list items) stay; outside it they go, except the
 headline: the heading-shaped line before the article that shares the most of
 its topic terms. A related-articles list announces itself by a short line
-(a date, "read more") repeating at a regular interval over short items.
+(a date, "read more") repeating at a regular interval over short items, or by
+short items that each end with a date; such a list (however long) weighs as one
+boilerplate line, so a box of links inside an article does not end it.
 """
 
 from __future__ import annotations
@@ -24,10 +26,17 @@ from tasks.record import Document
 # injected strings and off-topic insertions occur inside articles too.
 ZONE_REASONS = {"contact", "footer", "pagination", "link", "keyword_stuffing", "related_list", "repeated",
                 "markup"}
+ZONE_SCORE = -2.0
 HEADLINE_LOOKBACK = 6
 TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")
 # A headline does not end like a statement (a question or exclamation may).
 STATEMENT_END = re.compile(r"[.。][\"'”’)」』)]*\s*$")
+# A date closing a line: 2024-03-11, 2024/3/11, 11.03.2024, 2024年3月11日.
+DATE_AT_END = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"
+                         r"|\d{4}年\d{1,2}月\d{1,2}日)\W*$")
+HEADLINE_WORDS = 15
+DATED_RUN = 3
+LIST_HEADING_WORDS = 5
 # Body text whose topic test gives a p-value below this counts proportionally less.
 ON_TOPIC_P = 0.2
 
@@ -48,7 +57,7 @@ class MainRegion(Rule):
     def dropped_score(self, text: str, reasons: set[str]) -> float:
         """Dropped paragraphs still say where the article is not."""
         if reasons & ZONE_REASONS:
-            return -2.0
+            return ZONE_SCORE
         if "off_topic" in reasons:
             return -max(1.0, (weight(text) - 8) / 16)
         return 0.0
@@ -63,6 +72,8 @@ class MainRegion(Rule):
                 reasons.setdefault(r.paragraph, set()).add(r.reason)
         scores = [self.dropped_score(para.original, reasons.get(i, set())) if para.dropped
                   else self.paragraph_score(i, para.text) for i, para in enumerate(doc.paragraphs)]
+        scores = _lists_as_one(scores, [p.dropped and "related_list" in reasons.get(i, ()) for i, p in
+                                        enumerate(doc.paragraphs)])
         start, end = _best_span(scores)
         if end < start:
             return
@@ -109,6 +120,21 @@ class MainRegion(Rule):
                 break
 
 
+def _lists_as_one(scores: list[float], listed: list[bool]) -> list[float]:
+    """A run of paragraphs the list rule dropped is one box: it scores as one zone line, spread
+    over its items (a list of ten links says no more about where the article ends than one of three)."""
+    out = list(scores)
+    i, n = 0, len(scores)
+    while i < n:
+        j = i
+        while j < n and listed[j]:
+            j += 1
+        if j > i:
+            out[i:j] = [ZONE_SCORE / (j - i)] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
 def _best_span(scores: list[float]) -> tuple[int, int]:
     """Maximum-sum contiguous span (Kadane); (0, -1) when nothing scores positive."""
     best, best_span = 0.0, (0, -1)
@@ -123,11 +149,13 @@ def _best_span(scores: list[float]) -> tuple[int, int]:
 
 
 class RelatedList(Rule):
-    """Short items separated by the same short line at a regular interval."""
+    """Short items separated by the same short line at a regular interval, or short items that
+    each end with a date (a list of articles)."""
 
     name = "related_list"
 
     def run(self, doc: Document) -> None:
+        self.dated_items(doc)
         positions: dict[str, list[int]] = defaultdict(list)
         for i, para in enumerate(doc.paragraphs):
             text = para.original.strip()
@@ -147,3 +175,21 @@ class RelatedList(Rule):
             for i in range(first, last + 1):
                 if not doc.paragraphs[i].dropped:
                     doc.drop_paragraph(i, "related_list", self.name)
+
+    def dated_items(self, doc: Document) -> None:
+        """At least DATED_RUN lines in a row, each a headline (short) followed by a date; the
+        list's own heading (a short line that is not a sentence, just before it) goes with it."""
+        run: list[int] = []
+        for i, para in enumerate([*doc.paragraphs, None]):
+            if para is not None and not para.dropped and weight(para.text) <= HEADLINE_WORDS \
+                    and DATE_AT_END.search(para.text):
+                run.append(i)
+                continue
+            if len(run) >= DATED_RUN:
+                head = doc.paragraphs[run[0] - 1] if run[0] > 0 else None
+                if head is not None and not head.dropped and weight(head.text) <= LIST_HEADING_WORDS \
+                        and not is_sentence_like(head.text):
+                    run.insert(0, run[0] - 1)
+                for k in run:
+                    doc.drop_paragraph(k, "related_list", self.name)
+            run = []
