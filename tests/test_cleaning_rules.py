@@ -49,6 +49,27 @@ def test_string_appended_to_every_paragraph_is_stripped_and_paragraphs_kept():
     assert "injected_string" in reasons(doc)
 
 
+def test_injected_string_leaves_the_punctuation_that_ends_the_sentence():
+    """Appended after every full stop, the string's common part starts at that full stop: the
+    full stop stays with the sentence (also where a paragraph ends in '?'), the string and the
+    space joining it go."""
+    body = list(BEEKEEPING_EN[1:])
+    body[3] = body[3][:-1] + "?"
+    doc = run_text("\n".join(p + " Download the HiveHelper app now for exclusive deals!" for p in body))
+    assert doc.published_text.split("\n") == body
+    assert {r.reason for r in doc.removed} == {"injected_string"}
+    assert all(r.snippet.startswith(" Download") for r in doc.removed)
+
+
+def test_injected_string_after_chinese_full_stops_leaves_them():
+    spam = "【更多精彩內容請關注蜂窩資訊網】"
+    doc = run_text("\n".join(p + spam for p in RAIL_ZH_HANT[1:]))
+    published = doc.published_text.split("\n")
+    assert len(published) == len(RAIL_ZH_HANT) - 1
+    assert all(p.endswith("。") for p in published)
+    assert "蜂窝" not in doc.published_text and "关注" not in doc.published_text
+
+
 def test_injected_string_truncated_at_a_paragraph_end_is_also_cut():
     spam = "【蜂窩資訊網——每日更新的交通新聞】"
     paragraphs = [p + spam for p in RAIL_ZH_HANT]
@@ -123,6 +144,24 @@ def test_menu_before_and_related_links_after_the_article_are_dropped():
                "The best compost bins of the year", "Why your tomatoes split"]
     doc = run_text("\n".join([*menu, *BEEKEEPING_EN, *related]))
     assert doc.published_text.split("\n") == BEEKEEPING_EN
+
+
+def test_dated_list_inside_the_article_goes_and_the_article_after_it_stays():
+    """A box of headlines with dates between two parts of an article: the list (and its heading)
+    is one interruption (it weighs as one boilerplate line), not the article's end."""
+    box = ["Read next", "- Ten houseplants that survive any office 2024-03-11",
+           "- How to repot an orchid 2024-04-02", "- The quiet comeback of the fern 2024-05-19",
+           "- Why your basil keeps dying 2024-06-30"]
+    doc = run_text("\n".join([*BEEKEEPING_EN[:-2], *box, *BEEKEEPING_EN[-2:]]))
+    assert doc.published_text.split("\n") == BEEKEEPING_EN
+    assert {r.reason for r in doc.removed} == {"related_list"}
+
+
+def test_undated_list_inside_the_article_stays():
+    steps = ["- Check the queen is laying", "- Add a super before the flow starts", "- Leave enough honey for winter"]
+    body = [*BEEKEEPING_EN[:6], *steps, *BEEKEEPING_EN[6:]]
+    doc = run_text("\n".join(body))
+    assert doc.published_text.split("\n") == body
 
 
 def test_injected_word_is_removed_but_its_real_use_stays():

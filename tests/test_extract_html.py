@@ -98,14 +98,6 @@ NOISE_MISSES = {
     ("zh_hans_balcony_vegetables.html", "news_flash"): _FLASH,
     ("zh_hant_lunar_eclipse.html", "news_flash"): _FLASH,
 }
-_PUNCT_CUT = ("InjectedString cuts the sentence-final '.'/'。' together with the appended spam (the "
-              "common substring starts at the punctuation every paragraph shares)")
-KEEP_MISSES: dict[str, str] = {}
-RECALL_MISSES: dict[str, str] = {}
-VERBATIM_MISSES = {name: _PUNCT_CUT for name in PAGES
-                   if any(n["kind"] == "appended_spam" for n in GOLD[name]["noise"])}
-
-
 def _cases(table: dict, ids: list) -> list:
     return [pytest.param(*(i if isinstance(i, tuple) else (i,)),
                          marks=[pytest.mark.xfail(strict=False, reason=table[i])] if i in table else [],
@@ -146,7 +138,7 @@ def test_sieve_removes_the_noise(name: str, kind: str) -> None:
     assert not leaked, f"{name}: {kind} kept: {leaked}\n{explain(doc)}"
 
 
-@pytest.mark.parametrize("name", _cases(KEEP_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_keeps_every_content_paragraph(name: str) -> None:
     doc = sieve(name)
     assert doc.reject_reason is None, (doc.reject_reason, doc.error)
@@ -156,7 +148,7 @@ def test_sieve_keeps_every_content_paragraph(name: str) -> None:
     assert not missing, f"{name}: dropped {[m[:40] for m in missing]}\n{explain(doc)}"
 
 
-@pytest.mark.parametrize("name", _cases(VERBATIM_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_keeps_content_paragraphs_verbatim(name: str) -> None:
     doc = sieve(name)
     kept = {squash(p) for p in doc.published_text.split("\n")}
@@ -177,7 +169,7 @@ def test_sieve_f1_is_not_below_trafilatura_on_each_page(name: str) -> None:
     assert ours[2] >= theirs[2], f"{name}: sieve P/R/F1 {ours} < trafilatura {theirs}\n{explain(sieve(name))}"
 
 
-@pytest.mark.parametrize("name", _cases(RECALL_MISSES, PAGES))
+@pytest.mark.parametrize("name", PAGES)
 def test_sieve_recall_is_at_least_90_percent_of_trafilatura_on_each_page(name: str) -> None:
     gold = GOLD[name]["paragraphs"]
     ours = f1(*prf(sieve(name).published_text, gold))

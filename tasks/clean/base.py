@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from config import CleanSettings
+from tasks.clean.words import content_tokens
 from tasks.record import Document
 
 
@@ -22,6 +23,15 @@ class Context:
     # Topic test p-value per paragraph index, left by the off-topic rule for the
     # main-region rule (a long paragraph off the topic is weak evidence of body).
     topic_p: dict[int, float] = field(default_factory=dict)
+    # Content tokens of the texts already read (rules read the same paragraphs again).
+    _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def content_tokens(self, text: str) -> tuple[str, ...]:
+        """`tasks.clean.words.content_tokens` in the document's language, memoized for the document."""
+        toks = self._tokens.get(text)
+        if toks is None:
+            toks = self._tokens[text] = tuple(content_tokens(text, self.lang))
+        return toks
 
 
 class Rule:

@@ -9,35 +9,74 @@ two paragraphs (at least `injected_word_min_count` in all, most of its uses)
 is an injected word: its stray occurrences in the struck paragraphs are cut,
 its other occurrences (a headline using the word for real) stay. Pairs are
 character pairs in Han text, word pairs otherwise.
+
+How it is computed (the result is the same as judging every occurrence of
+every candidate): in Han text a candidate's occurrences are found with
+str.find in the paragraphs joined, and whether a position keeps company is
+worked out once per position (it does not depend on the word there); between
+words, the words counted to pick the candidates say which paragraphs hold
+each. Neighbours are read by index. A candidate is given up as soon as too few
+of its occurrences can be left stray for it to pass, and a Han n-gram that
+mostly sits inside one longer recurring string is given up at once.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 
 from tasks.clean.base import Rule
-from tasks.clean.text import HAN
+from tasks.clean.text import han_count
 from tasks.clean.words import zipf
-from tasks.record import Document
+from tasks.record import Document, Paragraph
 
 # Function characters and words (的, 在, the, of) are this common or more.
 COMMON_UNIT_ZIPF = 6.0
 LATIN_MAX_ZIPF = 4.5
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
+# A whole word of letters (no digit or letter on either side): what `_word_pattern` matches.
+BOUNDED_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{3,}(?![^\W_])")
+UNIT = re.compile(r"[^\W_]+")
+
+
+def _word_pattern(word: str, han: bool) -> re.Pattern[str]:
+    return re.compile(re.escape(word)) if han else re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
 
 
 def _neighbours(text: str, start: int, end: int, han: bool) -> tuple[str | None, str | None]:
-    """The unit (char or word) just before `start` and just after `end`, spaces skipped."""
+    """The unit (char or word) just before `start` and just after `end`, spaces skipped.
+
+    Between words, only non-word characters are skipped (an underscore stops the search:
+    there is no neighbour word then); a word is a maximal run of letters and digits.
+    """
+    n = len(text)
+    j, k = start - 1, end
     if han:
-        left = text[:start].rstrip()
-        right = text[end:].lstrip()
-        return (left[-1] if left else None, right[0] if right else None)
-    lm = re.search(r"([^\W_]+)\W*$", text[:start])
-    rm = re.match(r"\W*([^\W_]+)", text[end:])
-    return (lm.group(1).lower() if lm else None, rm.group(1).lower() if rm else None)
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        while k < n and text[k].isspace():
+            k += 1
+        return (text[j] if j >= 0 else None, text[k] if k < n else None)
+    left = right = None
+    while j >= 0 and not (c := text[j]).isalnum():
+        j = -2 if c == "_" else j - 1
+    if j >= 0:
+        i = j
+        while i > 0 and text[i - 1].isalnum():
+            i -= 1
+        left = text[i:j + 1].lower()
+    while k < n and not (c := text[k]).isalnum():
+        k = n + 1 if c == "_" else k + 1
+    if k < n:
+        i = k + 1
+        while i < n and text[i].isalnum():
+            i += 1
+        right = text[k:i].lower()
+    return (left, right)
 
 
 def _common(unit: str, han: bool) -> bool:
@@ -50,9 +89,156 @@ def _common(unit: str, han: bool) -> bool:
 def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for t in texts:
-        units = [c for c in t if not c.isspace()] if han else [w.lower() for w in re.findall(r"[^\W_]+", t)]
-        out.update(itertools.pairwise(units))
+        if han:
+            units = "".join(t.split())  # the characters, spaces left out
+            out.update(itertools.pairwise(units))
+        else:
+            out.update(itertools.pairwise([w.lower() for w in UNIT.findall(t)]))
     return out
+
+
+def _grams(text: str, han: bool) -> list[str]:
+    """What candidates are counted from: Han 2-, 3- and 4-grams, or words of letters."""
+    if not han:
+        return [w.lower() for w in LATIN_WORD.findall(text)]
+    out: list[str] = []
+    for run in HAN_RUN.findall(text):
+        two = list(map(str.__add__, run, run[1:]))
+        three = list(map(str.__add__, two, run[2:]))
+        out += two
+        out += three
+        out += map(str.__add__, three, run[3:])
+    return out
+
+
+def _has_border(word: str) -> bool:
+    """A prefix equal to a suffix: two occurrences of the word can overlap (哈哈 in 哈哈哈)."""
+    return any(word[:k] == word[-k:] for k in range(1, len(word)))
+
+
+class _HanText:
+    """The paragraphs' current text, joined (a candidate is looked for in all of it at once), and
+    whether each position keeps company with the character before (after) it: a pair that recurs
+    in the document, with a neighbour that is not a function character. That depends on the
+    position only, not on the word there, so it is worked out once per position."""
+
+    def __init__(self, texts: list[str], pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> None:
+        self.texts = texts
+        self.pairs = pairs
+        self.common = common
+        self.changed = False  # some paragraph was cut: n-gram counts no longer describe the text
+        self._join()
+
+    def _join(self) -> None:
+        self.joined = "\n".join(self.texts)
+        self.starts, pos = [], 0
+        for t in self.texts:
+            self.starts.append(pos)
+            pos += len(t) + 1
+        self._before: dict[int, bool] = {}
+        self._after: dict[int, bool] = {}
+
+    def update(self, paragraphs: list[Paragraph]) -> None:
+        """Take the current text of paragraphs that were cut."""
+        for i, p in enumerate(paragraphs):
+            self.texts[i] = p.text
+        self.changed = True
+        self._join()
+
+    def occurrences(self, word: str) -> Iterator[tuple[int, int, int]]:
+        """(paragraph, start, end) of each occurrence, as a search paragraph by paragraph finds them."""
+        joined, starts, size = self.joined, self.starts, len(word)
+        i = 0
+        pos = joined.find(word)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos, i) - 1
+            yield i, pos - starts[i], pos - starts[i] + size
+            pos = joined.find(word, pos + size)
+
+    def kept(self, i: int, a: int, b: int) -> bool:
+        """Whether the occurrence text[a:b] of paragraph i keeps company on either side."""
+        key = self.starts[i] + a
+        hit = self._before.get(key)
+        if hit is None:
+            text = self.texts[i]
+            j = a - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            hit = self._before[key] = (j >= 0 and not self.common(text[j])
+                                       and self.pairs.get((text[j], text[a]), 0) > 1)
+        if hit:
+            return True
+        key = self.starts[i] + b
+        hit = self._after.get(key)
+        if hit is None:
+            text = self.texts[i]
+            k, n = b, len(text)
+            while k < n and text[k].isspace():
+                k += 1
+            hit = self._after[key] = (k < n and not self.common(text[k])
+                                      and self.pairs.get((text[b - 1], text[k]), 0) > 1)
+        return hit
+
+
+class _Words:
+    """Where each candidate occurs between words in the paragraphs' current text (as
+    `_word_pattern` finds it): the words counted say which paragraphs hold it."""
+
+    def __init__(self, texts: list[str], counts: list[Counter[str]], wanted: set[str]) -> None:
+        self.texts = texts
+        self.counts = counts  # what each paragraph held when counted (at least its matches)
+        self.where: dict[str, list[int]] = {}
+        for i, here in enumerate(counts):
+            for w in here.keys() & wanted:
+                self.where.setdefault(w, []).append(i)
+        self.changed: set[int] = set()  # paragraphs cut since they were counted
+        self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        # Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there.
+        self._exotic = {i for i, t in enumerate(texts)
+                        if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
+
+    def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
+        words = self._words.get(i)
+        if words is None:
+            words = {}
+            for m in BOUNDED_WORD.finditer(self.texts[i]):
+                words.setdefault(m.group().lower(), []).append(m.span())
+            self._words[i] = words
+        return words
+
+    def plan(self, word: str) -> tuple[int, list[tuple[int, int, list[tuple[int, int]] | None]]]:
+        """At most how many occurrences `word` has, and (paragraph, at most how many occurrences
+        it holds there, those occurrences if already found) in paragraph order.
+
+        Paragraphs whose count is not a safe bound (cut since, or holding words that do not
+        lowercase plainly) are searched now; the others by `find`.
+        """
+        texts = self.texts
+        if not word.isascii():
+            rx = _word_pattern(word, False)
+            found = [(i, len(spans), spans) for i, t in enumerate(texts)
+                     if (spans := [m.span() for m in rx.finditer(t)])]
+            return sum(n for _, n, _ in found), found
+        scan = self.changed | self._exotic
+        out: list[tuple[int, int, list[tuple[int, int]] | None]] = []
+        rx = None
+        for i in sorted({*self.where.get(word, ()), *scan}):
+            if i in scan:
+                rx = rx or _word_pattern(word, False)
+                if spans := [m.span() for m in rx.finditer(texts[i])]:
+                    out.append((i, len(spans), spans))
+            else:
+                out.append((i, self.counts[i][word], None))
+        return sum(n for _, n, _ in out), out
+
+    def find(self, word: str, i: int) -> list[tuple[int, int]]:
+        """The occurrences of `word` in paragraph `i` (not one of `plan`'s searched paragraphs)."""
+        return self._words_of(i).get(word, [])
+
+    def cut(self, i: int, text: str) -> None:
+        self.texts[i] = text
+        self.changed.add(i)
+        self._words.pop(i, None)
 
 
 class InjectedWord(Rule):
@@ -61,67 +247,141 @@ class InjectedWord(Rule):
     def run(self, doc: Document) -> None:
         s = self.settings
         texts = [p.text for p in doc.paragraphs]
-        han = sum(len(HAN.findall(t)) for t in texts) > sum(len(t) for t in texts) * 0.2
+        han = sum(map(han_count, texts)) > sum(len(t) for t in texts) * 0.2
         # Injected words are content words; in word-spaced text only fairly rare ones are judged,
         # since common words are the ones met in ever-new company. A candidate must already look
         # like an injection by count: twice or more in each of at least two paragraphs.
-        max_zipf = COMMON_UNIT_ZIPF if han else LATIN_MAX_ZIPF
-        total: Counter[str] = Counter()
-        repeated_in: Counter[str] = Counter()
-        for text in texts:
-            here: Counter[str] = Counter()
-            if han:
-                for run in HAN_RUN.findall(text):
-                    for n in (2, 3, 4):
-                        here.update(run[i:i + n] for i in range(len(run) - n + 1))
-            else:
-                here.update(w.lower() for w in LATIN_WORD.findall(text))
-            total.update(here)
-            repeated_in.update(w for w, c in here.items() if c >= 2)
+        # (In Han text, where nearly every n-gram is rare enough, how common a candidate is is
+        # asked only when it is about to be cut: a candidate has no effect otherwise.)
+        grams = [_grams(t, han) for t in texts]
+        heres = [Counter(g) for g in grams]
+        total = Counter(itertools.chain.from_iterable(grams))
+        repeated_in = Counter(w for here in heres for w, c in here.items() if c >= 2)
         candidates = sorted((w for w, c in repeated_in.items()
                              if c >= 2 and total[w] >= s.injected_word_min_count
-                             and zipf(w, "zh" if han else "en") < max_zipf),
+                             and (han or zipf(w, "en") < LATIN_MAX_ZIPF)),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
         pairs = _pairs(texts, han)
-        for word in candidates:
-            self._judge(doc, word, pairs, han)
+        common_cache: dict[str, bool] = {}
 
-    def _occurrences(self, doc: Document, word: str, han: bool) -> list[tuple[int, int, int]]:
-        rx = re.compile(re.escape(word)) if han else re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", re.I)
-        return [(i, m.start(), m.end()) for i, p in enumerate(doc.paragraphs) for m in rx.finditer(p.text)]
+        def common(unit: str) -> bool:
+            hit = common_cache.get(unit)
+            if hit is None:
+                hit = common_cache[unit] = _common(unit, han)
+            return hit
 
-    def _judge(self, doc: Document, word: str, pairs: Counter[tuple[str, str]], han: bool) -> None:
+        if han:
+            text = _HanText(list(texts), pairs, common)
+            for word in candidates:
+                self._judge_han(doc, word, text, total)
+        else:
+            words = _Words(list(texts), heres, set(candidates))
+            for word in candidates:
+                self._judge_words(doc, word, words, pairs, common)
+
+    def _judge_han(self, doc: Document, word: str, text: _HanText, total: Counter[str]) -> None:
         s = self.settings
-        occ = self._occurrences(doc, word, han)
-        if len(occ) < s.injected_word_min_count:
+        min_count, share = s.injected_word_min_count, s.injected_word_min_share
+        border = _has_border(word)
+        # Occurrences of a word that cannot overlap itself are its n-gram count, while the text is as counted.
+        n_occ = text.joined.count(word) if border or text.changed else total[word]
+        if n_occ < min_count or (not border and self._kept_by_an_extension(word, n_occ, text, total, min_count,
+                                                                             share)):
             return
-        first, last = (word[0], word[-1]) if han else (word.lower(), word.lower())
         stray = []
-        for i, a, b in occ:
-            left, right = _neighbours(doc.paragraphs[i].text, a, b, han)
+        kept = 0
+        pairs = text.pairs.get
+        for i, a, b in text.occurrences(word):
             # A real word recurs in the same company; an injected one meets new neighbours every time.
-            # In Han text meeting a function character twice says nothing (的 precedes anything);
-            # in word-spaced text function words are what real words keep meeting.
-            company = [p for p, other in (((left, first), left), ((last, right), right))
-                       if other is not None and not (han and _common(other, han))]
-            if any(pairs[p] > 1 for p in company):
+            # In Han text meeting a function character twice says nothing (的 precedes anything).
+            if text.kept(i, a, b):
+                kept += 1
+                # Only stray occurrences can be cut: give up once too few are left to pass.
+                if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
+                    return
                 continue
-            # ... and the text closes up without it: its two neighbours meet elsewhere (or, between
-            # words, one of them is a function word, which joins anything).
-            closes = left is not None and right is not None and (
-                pairs[(left, right)] > 0 or (not han and (_common(left, han) or _common(right, han))))
-            stray.append((i, a, b, closes))
+            # ... and the text closes up without it: its two neighbours meet elsewhere.
+            left, right = _neighbours(text.texts[i], a, b, True)
+            stray.append((i, a, b, left is not None and right is not None and pairs((left, right), 0) > 0))
+        if self._cut(doc, word, stray, n_occ, share, COMMON_UNIT_ZIPF, "zh"):
+            text.update(doc.paragraphs)
+
+    @staticmethod
+    def _kept_by_an_extension(word: str, n_occ: int, text: _HanText, total: Counter[str], min_count: int,
+                              share: float) -> bool:
+        """A quick sure "no" for a Han n-gram that mostly sits inside one longer string (a piece
+        of a recurring phrase): if the character next to its first occurrence forms with it a
+        string whose every occurrence keeps company, and these alone leave too few occurrences
+        to be stray, the word is not injected.
+
+        Only for a word no two occurrences of which can overlap (no prefix equal to a suffix):
+        then every occurrence of the longer string holds its own occurrence of the word."""
+        joined = text.joined
+        pos = joined.find(word)
+        end = pos + len(word)
+        kept = 0
+        for x, before in ((joined[pos - 1] if pos > 0 else "\n", True),
+                          (joined[end] if end < len(joined) else "\n", False)):
+            if x.isspace() or text.common(x) or text.pairs.get((x, word[0]) if before else (word[-1], x), 0) <= 1:
+                continue
+            longer = x + word if before else word + x
+            # Overlapping n-gram counts (at most 4 characters) are exact while the text is as counted.
+            n = total.get(longer, 0) if len(longer) <= 4 and not text.changed else joined.count(longer)
+            kept = max(kept, n)
+        return kept > 0 and (n_occ - kept < min_count or (n_occ - kept) / n_occ < share)
+
+    def _judge_words(self, doc: Document, word: str, words: _Words, pairs: Counter[tuple[str, str]],
+                     common: Callable[[str], bool]) -> None:
+        s = self.settings
+        min_count = s.injected_word_min_count
+        share = max(s.injected_word_min_share, 0.8)
+        count = pairs.get
+        lower = word.lower()
+        # At most this many occurrences (exact once every paragraph has been searched).
+        n_occ, plan = words.plan(word)
+        stray = []
+        kept = 0
+        for i, bound, known in plan:
+            spans = words.find(word, i) if known is None else known
+            n_occ += len(spans) - bound
+            text = words.texts[i]
+            for a, b in spans:
+                left, right = _neighbours(text, a, b, False)
+                # A real word recurs in the same company; an injected one meets new neighbours every
+                # time. In word-spaced text function words are what real words keep meeting.
+                if (left is not None and count((left, lower), 0) > 1) or (
+                        right is not None and count((lower, right), 0) > 1):
+                    kept += 1
+                    # Only stray occurrences can be cut: give up once too few can be left to pass.
+                    if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
+                        return
+                    continue
+                # ... and the text closes up without it: its two neighbours meet elsewhere (or one of
+                # them is a function word, which joins anything).
+                closes = left is not None and right is not None and (
+                    count((left, right), 0) > 0 or common(left) or common(right))
+                stray.append((i, a, b, closes))
+            if n_occ - kept < min_count or (n_occ and (n_occ - kept) / n_occ < share):
+                return
+        if self._cut(doc, word, stray, n_occ, share, LATIN_MAX_ZIPF, "en"):
+            for i in {i for i, _, _, _ in stray}:
+                words.cut(i, doc.paragraphs[i].text)
+
+    def _cut(self, doc: Document, word: str, stray: list[tuple[int, int, int, bool]], n_occ: int, share: float,
+             max_zipf: float, lang: str) -> bool:
+        """Cut the stray occurrences of the paragraphs it strikes, if the word is injected."""
+        min_count = self.settings.injected_word_min_count
         closing = Counter(i for i, _, _, closes in stray if closes)
         if sum(c >= 2 for c in closing.values()) < 2:
-            return
+            return False
         per_paragraph = Counter(i for i, _, _, _ in stray)
         struck = {i for i, c in per_paragraph.items() if c >= 2}
         doomed = [(i, a, b) for i, a, b, _ in stray if i in struck]
-        share = s.injected_word_min_share if han else max(s.injected_word_min_share, 0.8)
-        if len(doomed) < s.injected_word_min_count or len(doomed) / len(occ) < share:
-            return
+        if len(doomed) < min_count or len(doomed) / n_occ < share or zipf(word, lang) >= max_zipf:
+            return False
         # Occurrences outside the struck paragraphs (a headline, say) are the word's real uses.
         for i, a, b in sorted(doomed, key=lambda t: (t[0], -t[1])):
             doc.remove(i, a, b, "injected_word", self.name)
+        return True

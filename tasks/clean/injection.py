@@ -3,11 +3,13 @@
 Found by repetition, not by a list: character n-grams that recur in a large
 share of paragraphs are grown into maximal runs; a run long enough and common
 enough is the injected string. It is cut wherever it occurs (also truncated at
-a paragraph's end or start), and the rest of each paragraph is kept.
+a paragraph's end or start), and the rest of each paragraph is kept, including
+the punctuation that ended the sentence the string was appended to.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from difflib import SequenceMatcher
 
@@ -17,20 +19,18 @@ from tasks.record import Document
 N = 6
 
 
-def _runs(text: str, frequent: set[str]) -> list[tuple[int, int]]:
-    covered = [False] * len(text)
-    for i in range(len(text) - N + 1):
-        if text[i:i + N] in frequent:
-            for k in range(i, i + N):
-                covered[k] = True
-    runs, start = [], None
-    for i, c in enumerate([*covered, False]):
-        if c and start is None:
-            start = i
-        elif not c and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
+# A stretch covered by frequent n-grams: n-gram starts (1) no more than N apart.
+_COVERED = re.compile(rb"\x01(?:\x00{0,%d}\x01)*" % (N - 1))
+
+
+def _grams(text: str) -> list[str]:
+    return [text[i:i + N] for i in range(len(text) - N + 1)]
+
+
+def _runs(text: str, frequent: set[str], grams: list[str] | None = None) -> list[tuple[int, int]]:
+    """Maximal stretches of `text` every character of which is inside a frequent n-gram."""
+    starts = bytes(map(frequent.__contains__, _grams(text) if grams is None else grams))
+    return [(m.start(), m.end() - 1 + N) for m in _COVERED.finditer(starts)]
 
 
 def _core(runs: list[str]) -> str:
@@ -44,6 +44,21 @@ def _core(runs: list[str]) -> str:
     return core.strip()
 
 
+# The end of a sentence: its final punctuation, and a closing quote or bracket after it.
+SENTENCE_CLOSE = re.compile(r"[.!?。！？…;；]+[\"'”’)」』）]*")
+
+
+def _after_sentence_end(core: str) -> str:
+    """The injected string without the end of the sentence it was appended to.
+
+    A string appended to every paragraph follows the full stop that ends each of them, so the
+    common part grows back over that full stop: it belongs to the sentence, not to the
+    injection (the space or separator after it goes with the injection).
+    """
+    m = SENTENCE_CLOSE.match(core)
+    return core[m.end():] if m and core[m.end():].strip() else core
+
+
 class InjectedString(Rule):
     name = "injected_string"
 
@@ -52,17 +67,18 @@ class InjectedString(Rule):
         eligible = [t for t in texts if len(t) >= N]
         if len(eligible) < s.injection_min_paragraphs:
             return []
+        grams = [_grams(t) for t in eligible]
         df: Counter[str] = Counter()
-        for t in eligible:
-            df.update({t[i:i + N] for i in range(len(t) - N + 1)})
+        for g in grams:
+            df.update(set(g))
         need = max(s.injection_min_paragraphs, s.injection_min_share * len(eligible))
         frequent = {g for g, c in df.items() if c >= need and g.strip()}
         if not frequent:
             return []
         runs: list[str] = []
         edge = 0
-        for t in eligible:
-            for a, b in _runs(t, frequent):
+        for t, g in zip(eligible, grams, strict=True):
+            for a, b in _runs(t, frequent, g):
                 if b - a >= s.injection_min_chars:
                     runs.append(t[a:b])
                     edge += a <= 1 or b >= len(t) - 1
@@ -78,7 +94,7 @@ class InjectedString(Rule):
         long_enough = len(core) >= 3 * s.injection_min_chars or (
             len(core) >= s.injection_min_chars and (at_edge >= 0.6 or share >= 0.5))
         if holders >= need and long_enough and whole < holders:
-            return [core]
+            return [_after_sentence_end(core)]
         return []
 
     def run(self, doc: Document) -> None:

@@ -7,7 +7,9 @@ extraction idea of Finn et al., on paragraphs instead of tags). Short lines
 inside it (sub-headings, list items) stay; outside it they go, except the
 headline: the heading-shaped line before the article that shares the most of
 its topic terms. A related-articles list announces itself by a short line
-(a date, "read more") repeating at a regular interval over short items.
+(a date, "read more") repeating at a regular interval over short items, or by
+short items that each end with a date; such a list (however long) weighs as one
+boilerplate line, so a box of links inside an article does not end it.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from collections import defaultdict
 
 from tasks.clean.base import Rule
 from tasks.clean.text import CLOSERS, SENTENCE_MARK, is_sentence_like, weight
-from tasks.clean.words import content_tokens
 from tasks.record import Document
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
 # injected strings and off-topic insertions occur inside articles too.
 ZONE_REASONS = {"contact", "footer", "pagination", "link", "navigation", "keyword_stuffing", "related_list", "repeated",
                 "markup"}
+ZONE_SCORE = -2.0
 HEADLINE_LOOKBACK = 6
 TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")
 # A headline does not end like a statement (a question or exclamation may).
@@ -55,7 +57,7 @@ class MainRegion(Rule):
     def dropped_score(self, text: str, reasons: set[str]) -> float:
         """Dropped paragraphs still say where the article is not."""
         if reasons & ZONE_REASONS:
-            return -2.0
+            return ZONE_SCORE
         if "off_topic" in reasons:
             return -max(1.0, (weight(text) - 8) / 16)
         return 0.0
@@ -71,6 +73,8 @@ class MainRegion(Rule):
                 reasons.setdefault(r.paragraph, set()).add(r.reason)
         scores = [self.dropped_score(para.original, reasons.get(i, set())) if para.dropped
                   else self.paragraph_score(i, para.text, html) for i, para in enumerate(doc.paragraphs)]
+        scores = _lists_as_one(scores, [p.dropped and "related_list" in reasons.get(i, ()) for i, p in
+                                        enumerate(doc.paragraphs)])
         start, end = _best_span(scores)
         if end < start:
             return
@@ -91,13 +95,13 @@ class MainRegion(Rule):
         body: set[str] = set()
         for i in range(start, end + 1):
             if not doc.paragraphs[i].dropped:
-                body.update(content_tokens(doc.paragraphs[i].text, self.ctx.lang))
+                body.update(self.ctx.content_tokens(doc.paragraphs[i].text))
         best, best_key = None, (0, 0.0)
         for i in range(max(0, start - HEADLINE_LOOKBACK), start):
             para = doc.paragraphs[i]
             if para.dropped or not 1 <= weight(para.text) <= 40 or STATEMENT_END.search(para.text):
                 continue
-            toks = set(content_tokens(para.text, self.ctx.lang))
+            toks = set(self.ctx.content_tokens(para.text))
             hits = len(toks & body)
             key = (hits, hits / max(1, len(toks)))
             if hits and key[1] >= 0.3 and key > best_key:
@@ -112,7 +116,7 @@ class MainRegion(Rule):
         cuts = [m.start() for m in TITLE_SEPARATOR.finditer(text)]
         for pos in reversed(cuts):
             tail = text[pos:]
-            toks = set(content_tokens(tail, self.ctx.lang))
+            toks = set(self.ctx.content_tokens(tail))
             if toks and len(toks & body) / len(toks) < 0.34 and weight(text[:pos]) >= 2:
                 doc.remove(i, pos, len(text), "seo_suffix", "headline_suffix")
                 text = text[:pos]
@@ -131,6 +135,21 @@ def _html_keep(keep: list[bool], scores: list[float]) -> list[bool]:
                 keep[i] = True
             previous = i
     return keep
+
+
+def _lists_as_one(scores: list[float], listed: list[bool]) -> list[float]:
+    """A run of paragraphs the list rule dropped is one box: it scores as one zone line, spread
+    over its items (a list of ten links says no more about where the article ends than one of three)."""
+    out = list(scores)
+    i, n = 0, len(scores)
+    while i < n:
+        j = i
+        while j < n and listed[j]:
+            j += 1
+        if j > i:
+            out[i:j] = [ZONE_SCORE / (j - i)] * (j - i)
+        i = max(j, i + 1)
+    return out
 
 
 def _best_span(scores: list[float]) -> tuple[int, int]:

@@ -26,34 +26,48 @@ LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
 # A Latin full stop ends a sentence before a space; a CJK one needs no space after it.
 LATIN_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？
+# What every URL match holds (a quick test before URL itself).
+MAYBE_URL = re.compile(r"://|www\.", re.I)
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
 def _breadcrumb(text: str) -> bool:
     """Two to seven short items chained by '>'-like separators, not a sentence."""
+    if BREADCRUMB_SEPARATOR.search(text) is None or is_sentence_like(text):
+        return False
     items = [seg for seg in BREADCRUMB_SEPARATOR.split(text.strip()) if seg.strip()]
-    return (2 <= len(items) <= 7 and BREADCRUMB_SEPARATOR.search(text) is not None and not is_sentence_like(text)
-            and all(0 < weight(seg) <= BREADCRUMB_ITEM_WORDS for seg in items))
+    return 2 <= len(items) <= 7 and all(0 < weight(seg) <= BREADCRUMB_ITEM_WORDS for seg in items)
 
 
 def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
     """Many short phrases strung on separators, hardly any sentence: a keyword block."""
     sentences = len(LATIN_SENTENCE_END.findall(text)) + len(CJK_SENTENCE_END.findall(text))
     ends_as_sentence = bool(SENTENCE_END.search(text))
+    repetitive = None
     for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
         if separators is LIST_SEPARATORS and ends_as_sentence:
             continue  # commas and 、 inside a sentence list its items; a keyword block does not end like one
         segments = [seg for seg in separators.split(text) if seg.strip()]
         if len(segments) < min_segments or sentences > len(segments) / 4:
             continue
-        if sum(weight(seg) for seg in segments) / len(segments) <= limit or _repetitive(text):
+        if sum(weight(seg) for seg in segments) / len(segments) <= limit:
+            return True
+        if repetitive is None:
+            repetitive = _repetitive(text)
+        if repetitive:
             return True
     return False
 
 
+THREE_SPACES = re.compile(r"\s{3}")
+
+
 def _repetitive(text: str) -> bool:
     """The same few words over and over: under half of the character trigrams are distinct."""
-    grams = [text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace()]
+    if THREE_SPACES.search(text):
+        grams = [text[i:i + 3] for i in range(len(text) - 2) if not text[i:i + 3].isspace()]
+    else:  # no trigram is all spaces
+        grams = list(map(str.__add__, map(str.__add__, text, text[1:]), text[2:]))
     return len(grams) >= 30 and len(set(grams)) < 0.5 * len(grams)
 
 
@@ -63,21 +77,24 @@ class BoilerplateShape(Rule):
     def classify(self, text: str) -> tuple[str, str] | None:
         w = weight(text)
         s = self.settings
-        if EMAIL.search(text) and w < 15:
+        # (The cheap tests first: each check is a conjunction of pure tests.)
+        if w < 15 and "@" in text and EMAIL.search(text):
             return ("contact", "email_line")
-        if PHONE.search(text) and w < 8 and not is_sentence_like(text):
+        if w < 8 and PHONE.search(text) and not is_sentence_like(text):
             return ("contact", "phone_line")
-        if EMAIL.search(text) and PHONE.search(text) and w < 40:
+        if w < 40 and "@" in text and EMAIL.search(text) and PHONE.search(text):
             return ("contact", "contact_block")  # both ways to reach someone: an imprint, not prose
-        footer_marks = sum(bool(rx.search(text)) for rx in (COPYRIGHT, REGISTRATION, EMAIL, PHONE))
-        if (COPYRIGHT.search(text) or REGISTRATION.search(text)) and w < 30 * footer_marks:
-            return ("footer", "copyright_line")  # each further kind of footer furniture allows a longer line
-        if PAGINATION.search(text.strip()) or DATE_ONLY.match(text.strip()):
+        if COPYRIGHT.search(text) or REGISTRATION.search(text):
+            footer_marks = sum(bool(rx.search(text)) for rx in (COPYRIGHT, REGISTRATION, EMAIL, PHONE))
+            if w < 30 * footer_marks:
+                return ("footer", "copyright_line")  # each further kind of footer furniture allows a longer line
+        stripped = text.strip()
+        # Both alternatives of PAGINATION are anchored at the start: search is match.
+        if PAGINATION.match(stripped) or DATE_ONLY.match(stripped):
             return ("pagination", "numbers_only")
         if _breadcrumb(text):
             return ("navigation", "breadcrumb")
-        urls = URL.findall(text)
-        if urls and weight(URL.sub(" ", text)) < 15:
+        if MAYBE_URL.search(text) and URL.search(text) and weight(URL.sub(" ", text)) < 15:
             return ("link", "url_line")
         if _stuffed(text, s.stuffing_min_segments, s.stuffing_max_segment_words):
             return ("keyword_stuffing", "separated_keywords")

@@ -19,13 +19,13 @@ URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
 
 def han_count(text: str) -> int:
-    return len(HAN.findall(text))
+    return 0 if text.isascii() else sum(map(len, HAN_RUN.findall(text)))
 
 
 def weight(text: str) -> float:
     """Roughly how many words a text holds: Latin words plus Han characters / 1.5."""
     han = han_count(text)
-    words = len(WORD.findall(HAN.sub(" ", text)))
+    words = len(WORD.findall(HAN_RUN.sub(" ", text) if han else text))
     return words + han / 1.5
 
 

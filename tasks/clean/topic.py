@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from tasks.clean.base import Rule
-from tasks.clean.words import content_tokens, zipf
+from tasks.clean.words import zipf
 from tasks.record import Document
 
 TOP_TERMS = 40
@@ -44,7 +45,7 @@ def binomial_cdf(k: int, n: int, p: float) -> float:
     return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
 
 
-def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
+def off_topic_paragraphs(token_lists: Sequence[Sequence[str]], lang: str, window: int,
                          min_tokens: int) -> list[tuple[int, float, bool]]:
     """(index, p-value, rate well below the null) of every paragraph long enough to judge."""
     n_par = len(token_lists)
@@ -58,25 +59,28 @@ def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
 
     min_df, min_spread = term_thresholds(n_par)
     n_terms = TOP_TERMS
-
-    def score(t: str) -> float:
-        return 7 - zipf(t, lang)
+    score = {t: 7 - zipf(t, lang) for t, c in df_all.items() if c >= min_df and len(spread[t]) >= min_spread}
 
     # Leaving a window out lowers counts by at most 2*window+1: rank a margin of
-    # candidates once, re-rank only those per paragraph.
-    pool = sorted((t for t, c in df_all.items()
-                   if c >= min_df and len(spread[t]) >= min_spread),
-                  key=lambda t: -df_all[t] * score(t))[: n_terms * 3]
+    # candidates once, re-rank only those per paragraph (only the counts of the
+    # terms in the window change).
+    pool = sorted(score, key=lambda t: -df_all[t] * score[t])[: n_terms * 3]
+    index = {t: k for k, t in enumerate(pool)}
+    base = [df_all[t] for t in pool]
+    in_pool = [[index[t] for t in s if t in index] for s in sets]
     stats: list[tuple[int, int] | None] = []
     for j, toks in enumerate(token_lists):
         if len(toks) < min_tokens:
             stats.append(None)
             continue
-        near = range(max(0, j - window), min(n_par, j + window + 1))
-        df = {t: df_all[t] - sum(t in sets[k] for k in near) for t in pool}
-        ranked = sorted((t for t, c in df.items() if c >= min_df), key=lambda t: -df[t] * score(t))
-        top = set(ranked[:n_terms])
-        stats.append((sum(t in top for t in toks), len(toks)))
+        df = base.copy()
+        for k in range(max(0, j - window), min(n_par, j + window + 1)):
+            for x in in_pool[k]:
+                df[x] -= 1
+        keys = [-c * score[t] for t, c in zip(pool, df, strict=True)]
+        ranked = sorted((x for x, c in enumerate(df) if c >= min_df), key=keys.__getitem__)
+        top = {pool[x] for x in ranked[:n_terms]}
+        stats.append((sum(map(top.__contains__, toks)), len(toks)))
     rates = sorted(h / n for h, n in filter(None, stats))
     if len(rates) < 5:
         return []
@@ -92,11 +96,11 @@ def off_topic_paragraphs(token_lists: list[list[str]], lang: str, window: int,
     return out
 
 
-def _rare(tokens: list[str], lang: str) -> set[str]:
+def _rare(tokens: Iterable[str], lang: str) -> set[str]:
     return {t for t in tokens if zipf(t, lang) <= RARE_ZIPF}
 
 
-def off_topic_blocks(tested: dict[int, tuple[float, bool]], token_lists: list[list[str]], lang: str,
+def off_topic_blocks(tested: dict[int, tuple[float, bool]], token_lists: Sequence[Sequence[str]], lang: str,
                      alpha: float) -> list[int]:
     """Indices of paragraphs in off-topic blocks.
 
@@ -132,7 +136,7 @@ class OffTopic(Rule):
 
     def run(self, doc: Document) -> None:
         live = [i for i, p in enumerate(doc.paragraphs) if not p.dropped]
-        token_lists = [content_tokens(doc.paragraphs[i].text, self.ctx.lang) for i in live]
+        token_lists = [self.ctx.content_tokens(doc.paragraphs[i].text) for i in live]
         s = self.settings
         tested = {j: (p, low) for j, p, low in
                   off_topic_paragraphs(token_lists, self.ctx.lang, s.topic_window, s.topic_min_tokens)}

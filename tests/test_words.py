@@ -1,0 +1,41 @@
+"""tasks/clean/words.py: the direct segmentation of Han runs gives what wordfreq gives."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import wordfreq
+
+from tasks.clean.words import HAN_RUN, han_pieces
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_corpus import make_page  # noqa: E402
+
+
+def sample_runs() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir())]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "html").glob("*.html"))]
+    texts += [make_page(3, i, lang=lang, size_kb=8).html for i in range(6) for lang in ("zh-Hans", "zh-Hant")]
+    return sorted({run for text in texts for run in HAN_RUN.findall(text)})
+
+
+def test_han_runs_are_cut_as_wordfreq_cuts_them():
+    runs = sample_runs()
+    assert len(runs) > 1000
+    assert [r for r in runs if han_pieces(r) != wordfreq.tokenize(r, "zh")] == []
+
+
+def test_random_han_strings_are_cut_as_wordfreq_cuts_them():
+    """Arbitrary strings of the sample's characters, and of the whole Han range (compatibility
+    ideographs and extension A included, which go to wordfreq)."""
+    rng = random.Random(5)
+    alphabet = sorted(set("".join(sample_runs())))
+    strings = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    strings += ["".join(chr(rng.choice([rng.randint(0x3400, 0x4DBF), rng.randint(0x4E00, 0x9FFF),
+                                        rng.randint(0xF900, 0xFAFF)])) for _ in range(rng.randint(1, 12)))
+                for _ in range(500)]
+    assert [s for s in strings if han_pieces(s) != wordfreq.tokenize(s, "zh")] == []
