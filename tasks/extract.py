@@ -29,6 +29,12 @@ _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
+_CONDITIONAL_AT_RULE = re.compile(r"@(?:media|supports|container)\b[^{;]*(?=\{)", re.I)
+_BRACE = re.compile(r"[{}]")
+# Responsive utilities that show an element from some screen width on ("d-none d-lg-block",
+# "hidden md:block", "visible-lg"): with one, a hiding class hides it only on small screens.
+_SHOWN_AT_BREAKPOINT = re.compile(r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+|(?:sm|md|lg|xl|2xl):(?!hidden)[a-z-]+"
+                                  r"|visible-(?:xs|sm|md|lg|xl)(?:-[a-z]+)?|show-for-[a-z-]+)$")
 # Utility classes that common CSS frameworks define as invisible.
 CONVENTIONAL_HIDDEN_CLASSES = frozenset(
     {"hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "invisible", "hide"})
@@ -80,10 +86,32 @@ def _hiding_rules(css: str) -> Iterator[tuple[str, str]]:
                 yield css[before:start], body
 
 
+def _unconditional(css: str) -> str:
+    """The style sheet without its conditional blocks (@media, @supports, @container): a rule that
+    hides only on some screens or in print does not hide on the desktop page trafilatura reads."""
+    out, pos = [], 0
+    for m in _CONDITIONAL_AT_RULE.finditer(css):
+        if m.start() < pos:
+            continue  # nested inside a block already skipped
+        depth, end = 0, len(css)
+        for brace in _BRACE.finditer(css, m.end()):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                end = brace.end()
+                break
+        out.append(css[pos:m.start()])
+        pos = end
+    out.append(css[pos:])
+    return "".join(out)
+
+
 def _hidden_selectors(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
     classes, ids = set(CONVENTIONAL_HIDDEN_CLASSES), set()
     for style in tree.iter("style"):
-        for selectors, _body in _hiding_rules(style.text_content() or ""):
+        css = style.text_content() or ""
+        if "@" in css:
+            css = _unconditional(css)
+        for selectors, _body in _hiding_rules(css):
             for sel in selectors.split(","):
                 if m := _SIMPLE_SELECTOR.match(sel):
                     (classes if m.group(1) == "." else ids).add(m.group(2))
@@ -98,8 +126,10 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "head"):
             continue
         attrs = el.attrib
+        names = attrs.get("class", "").split()
         if ("hidden" in attrs and el.tag != "input") or _HIDDEN_STYLE.search(attrs.get("style", "")) \
-                or attrs.get("id") in ids or classes.intersection(attrs.get("class", "").split()):
+                or attrs.get("id") in ids or (classes.intersection(names)
+                                              and not any(map(_SHOWN_AT_BREAKPOINT.match, names))):
             doomed.append(el)
     texts = []
     for el in doomed:

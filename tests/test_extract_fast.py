@@ -27,10 +27,12 @@ from tasks import extract_fallback
 from tasks.extract import (
     _CSS_RULE,
     _HIDDEN_STYLE,
+    _SHOWN_AT_BREAKPOINT,
     _SIMPLE_SELECTOR,
     CONVENTIONAL_HIDDEN_CLASSES,
     _extractor,
     _hiding_rules,
+    _unconditional,
     drop_hidden_elements,
     html_paragraphs,
 )
@@ -157,14 +159,16 @@ def _drop_hidden_reference(tree) -> list[str]:
     """The straightforward version: parse every CSS rule, visit every element."""
     classes, ids = set(CONVENTIONAL_HIDDEN_CLASSES), set()
     for style in tree.iter("style"):
-        for selectors, body in _CSS_RULE.findall(style.text_content() or ""):
+        for selectors, body in _CSS_RULE.findall(_unconditional(style.text_content() or "")):
             if _HIDDEN_STYLE.search(body):
                 for sel in selectors.split(","):
                     if m := _SIMPLE_SELECTOR.match(sel):
                         (classes if m.group(1) == "." else ids).add(m.group(2))
     doomed = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body", "head")
               and (("hidden" in el.attrib and el.tag != "input") or _HIDDEN_STYLE.search(el.get("style", ""))
-                   or el.get("id") in ids or classes.intersection(el.get("class", "").split()))]
+                   or el.get("id") in ids or (classes.intersection(el.get("class", "").split())
+                                              and not any(map(_SHOWN_AT_BREAKPOINT.match,
+                                                              el.get("class", "").split()))))]
     texts = []
     for el in doomed:
         if el.getparent() is not None:

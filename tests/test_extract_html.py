@@ -216,3 +216,25 @@ def test_page_is_published_in_its_language(name: str) -> None:
     if g["lang"] == "zh":
         assert doc.source_script == g["script"]
         assert doc.published_text == _T2S(doc.published_text)  # published in simplified characters
+
+
+# --- hidden markup: what a desktop browser would not show ------------------------------------------
+
+def _hidden_texts(html: str) -> list[str]:
+    import lxml.html  # noqa: PLC0415
+
+    from tasks.extract import drop_hidden_elements  # noqa: PLC0415
+    return drop_hidden_elements(lxml.html.fromstring(html))
+
+
+def test_a_class_hidden_only_inside_a_media_query_is_not_hidden():
+    html = ("<html><head><style>@media (max-width: 600px) { .wide { display: none } } .spam { display:none }"
+            "</style></head><body><p class='wide'>Shown on a desktop.</p><p class='spam'>Never shown.</p>"
+            "</body></html>")
+    assert _hidden_texts(html) == ["Never shown."]
+
+
+def test_a_hiding_utility_class_with_a_breakpoint_that_shows_it_is_not_hidden():
+    html = ("<html><body><div class='d-none d-lg-block'>Sidebar on large screens.</div>"
+            "<div class='d-none'>Hidden everywhere.</div><span hidden>Also hidden.</span></body></html>")
+    assert _hidden_texts(html) == ["Hidden everywhere.", "Also hidden."]
