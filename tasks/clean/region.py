@@ -181,8 +181,8 @@ class RelatedList(Rule):
         list's own heading (a short line that is not a sentence, just before it) goes with it."""
         run: list[int] = []
         for i, para in enumerate([*doc.paragraphs, None]):
-            if para is not None and not para.dropped and weight(para.text) <= HEADLINE_WORDS \
-                    and DATE_AT_END.search(para.text):
+            if para is not None and not para.dropped and DATE_AT_END.search(para.text) \
+                    and weight(para.text) <= HEADLINE_WORDS:
                 run.append(i)
                 continue
             if len(run) >= DATED_RUN:
