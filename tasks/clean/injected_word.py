@@ -116,6 +116,49 @@ def _has_border(word: str) -> bool:
     return any(word[:k] == word[-k:] for k in range(1, len(word)))
 
 
+def _overlapping_count(text: str, word: str) -> int:
+    """How many times `word` occurs in `text`, overlapping occurrences included (its n-gram count)."""
+    if not _has_border(word):
+        return text.count(word)
+    n, pos = 0, text.find(word)
+    while pos >= 0:
+        n += 1
+        pos = text.find(word, pos + 1)
+    return n
+
+
+def _lone_grams(text: str, pairs: Counter[tuple[str, str]], common: frozenset[str]) -> list[str]:
+    """The Han 2-, 3- and 4-grams of `text` that keep company on neither side (see `_HanText.kept`):
+    only these can be stray occurrences of an injected word."""
+    get = pairs.get
+    out: list[str] = []
+    n = len(text)
+    for m in HAN_RUN.finditer(text):
+        start, end = m.span()
+        run = m.group()
+        size = end - start
+        if size < 2:
+            continue
+        inner = list(map(get, itertools.pairwise(run), itertools.repeat(0)))  # each pair of neighbours in the run
+        j = start - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        k = end
+        while k < n and text[k].isspace():
+            k += 1
+        # alone_left[i]: an occurrence starting at run[i] has no company before it; alone_right[i]: one
+        # ending just before run[i] (or the run's end) has none after it.
+        alone_left = [j < 0 or text[j] in common or get((text[j], run[0]), 0) <= 1,
+                      *[c <= 1 or x in common for c, x in zip(inner, run, strict=False)]]
+        alone_right = [False, *[c <= 1 or y in common for c, y in zip(inner, run[1:], strict=True)],
+                       k >= n or text[k] in common or get((run[-1], text[k]), 0) <= 1]
+        starts = list(itertools.compress(range(size - 1), alone_left))
+        out += [run[i:i + 2] for i in starts if alone_right[i + 2]]
+        out += [run[i:i + 3] for i in starts if i + 3 <= size and alone_right[i + 3]]
+        out += [run[i:i + 4] for i in starts if i + 4 <= size and alone_right[i + 4]]
+    return out
+
+
 class _HanText:
     """The paragraphs' current text, joined (a candidate is looked for in all of it at once), and
     whether each position keeps company with the character before (after) it: a pair that recurs
@@ -253,6 +296,9 @@ class InjectedWord(Rule):
         # like an injection by count: twice or more in each of at least two paragraphs.
         # (In Han text, where nearly every n-gram is rare enough, how common a candidate is is
         # asked only when it is about to be cut: a candidate has no effect otherwise.)
+        if han:
+            self._run_han(doc, texts)
+            return
         grams = [_grams(t, han) for t in texts]
         heres = [Counter(g) for g in grams]
         total = Counter(itertools.chain.from_iterable(grams))
@@ -272,24 +318,46 @@ class InjectedWord(Rule):
                 hit = common_cache[unit] = _common(unit, han)
             return hit
 
-        if han:
-            text = _HanText(list(texts), pairs, common)
-            for word in candidates:
-                self._judge_han(doc, word, text, total)
-        else:
-            words = _Words(list(texts), heres, set(candidates))
-            for word in candidates:
-                self._judge_words(doc, word, words, pairs, common)
+        words = _Words(list(texts), heres, set(candidates))
+        for word in candidates:
+            self._judge_words(doc, word, words, pairs, common)
 
-    def _judge_han(self, doc: Document, word: str, text: _HanText, total: Counter[str]) -> None:
+    def _run_han(self, doc: Document, texts: list[str]) -> None:
+        """The candidates of Han text, judged in order. Until a paragraph is cut, only n-grams that
+        occur twice or more without company in each of two paragraphs can be injected words, so
+        only those are judged; after a cut (new neighbours meet) every remaining candidate is."""
+        s = self.settings
+        pairs = _pairs(texts, True)
+        # The characters anything can stand next to (punctuation, digits, function characters);
+        # cuts only take characters away, so this holds for the document's text throughout.
+        common = frozenset(c for c in set("".join(texts)) if _common(c, True))
+        lone = Counter(w for t in texts for w, c in Counter(_lone_grams(t, pairs, common)).items() if c >= 2)
+        text = _HanText(list(texts), pairs, common.__contains__)
+        counted = text.joined  # the text as counted
+        order = sorted((w for w, c in lone.items() if c >= 2), key=lambda w: (-len(w), w))
+        for word in order:
+            total = _overlapping_count(counted, word)
+            if total >= s.injected_word_min_count and self._judge_han(doc, word, text, total):
+                # The text changed: from here on, every candidate (as counted first) is judged.
+                grams = [_grams(t, True) for t in texts]
+                repeated_in = Counter(w for g in grams for w, c in Counter(g).items() if c >= 2)
+                every = Counter(itertools.chain.from_iterable(grams))
+                key = (-len(word), word)
+                for later in sorted((w for w, c in repeated_in.items()
+                                     if c >= 2 and every[w] >= s.injected_word_min_count and (-len(w), w) > key),
+                                    key=lambda w: (-len(w), w)):
+                    self._judge_han(doc, later, text, every[later])
+                return
+
+    def _judge_han(self, doc: Document, word: str, text: _HanText, total: int) -> bool:
+        """Judge one candidate (`total`: its n-gram count in the text as counted); True if it was cut."""
         s = self.settings
         min_count, share = s.injected_word_min_count, s.injected_word_min_share
         border = _has_border(word)
         # Occurrences of a word that cannot overlap itself are its n-gram count, while the text is as counted.
-        n_occ = text.joined.count(word) if border or text.changed else total[word]
-        if n_occ < min_count or (not border and self._kept_by_an_extension(word, n_occ, text, total, min_count,
-                                                                             share)):
-            return
+        n_occ = text.joined.count(word) if border or text.changed else total
+        if n_occ < min_count or (not border and self._kept_by_an_extension(word, n_occ, text, min_count, share)):
+            return False
         stray = []
         kept = 0
         pairs = text.pairs.get
@@ -300,17 +368,18 @@ class InjectedWord(Rule):
                 kept += 1
                 # Only stray occurrences can be cut: give up once too few are left to pass.
                 if n_occ - kept < min_count or (n_occ - kept) / n_occ < share:
-                    return
+                    return False
                 continue
             # ... and the text closes up without it: its two neighbours meet elsewhere.
             left, right = _neighbours(text.texts[i], a, b, True)
             stray.append((i, a, b, left is not None and right is not None and pairs((left, right), 0) > 0))
         if self._cut(doc, word, stray, n_occ, share, COMMON_UNIT_ZIPF, "zh"):
             text.update(doc.paragraphs)
+            return True
+        return False
 
     @staticmethod
-    def _kept_by_an_extension(word: str, n_occ: int, text: _HanText, total: Counter[str], min_count: int,
-                              share: float) -> bool:
+    def _kept_by_an_extension(word: str, n_occ: int, text: _HanText, min_count: int, share: float) -> bool:
         """A quick sure "no" for a Han n-gram that mostly sits inside one longer string (a piece
         of a recurring phrase): if the character next to its first occurrence forms with it a
         string whose every occurrence keeps company, and these alone leave too few occurrences
@@ -326,10 +395,7 @@ class InjectedWord(Rule):
                           (joined[end] if end < len(joined) else "\n", False)):
             if x.isspace() or text.common(x) or text.pairs.get((x, word[0]) if before else (word[-1], x), 0) <= 1:
                 continue
-            longer = x + word if before else word + x
-            # Overlapping n-gram counts (at most 4 characters) are exact while the text is as counted.
-            n = total.get(longer, 0) if len(longer) <= 4 and not text.changed else joined.count(longer)
-            kept = max(kept, n)
+            kept = max(kept, joined.count(x + word if before else word + x))
         return kept > 0 and (n_occ - kept < min_count or (n_occ - kept) / n_occ < share)
 
     def _judge_words(self, doc: Document, word: str, words: _Words, pairs: Counter[tuple[str, str]],

@@ -206,8 +206,8 @@ class RelatedList(Rule):
         heading line just before them ("Related", "Latest news")."""
         run: list[int] = []
         for i, para in enumerate([*doc.paragraphs, None]):
-            if para is not None and not para.dropped and weight(para.text) <= LIST_ITEM_WORDS \
-                    and ITEM_DATE.search(para.text):
+            if para is not None and not para.dropped and ITEM_DATE.search(para.text) \
+                    and weight(para.text) <= LIST_ITEM_WORDS:  # the date test first: it rules out most lines
                 run.append(i)
                 continue
             if len(run) >= MIN_LIST_ITEMS:
