@@ -31,8 +31,8 @@ Extra parts (`--all`, or by name in --only): floor2 and core2 (two processes at 
 what the machine gives), core (sieve's work without Prefect), profile, scale_distinct
 (10 N distinct pages), diag2 (CPU seconds per kind of process in a 2-worker run).
 
-Internal subcommands (run by the above in subprocesses): floor DIR, sieve DIR OUT WORKERS,
-core DIR, profile DIR [--docs 200].
+Internal subcommands (run by the above in subprocesses): floor DIR, sieve DIR OUT WORKERS
+[DASK_ADDRESS] [--config FILE], core DIR, profile DIR [--docs 200].
 """
 
 from __future__ import annotations
@@ -100,13 +100,14 @@ def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
             "stage_seconds": stage, "process_wall": time.perf_counter() - T_PROCESS}
 
 
-def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = None) -> dict[str, Any]:
+def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = None,
+               config: str | None = None) -> dict[str, Any]:
     os.environ["SIEVE_QUIET"] = "1"
     from flows.cli import run_pipeline  # noqa: PLC0415
 
     t_imported = time.perf_counter()
     wall_call = time.time()
-    summary = run_pipeline(None, [folder], out, workers, dask_address)
+    summary = run_pipeline(config, [folder], out, workers, dask_address)
     t_done = time.perf_counter()
     started = datetime.fromisoformat(summary["started_at"]).timestamp()
     flow_seconds = summary["seconds"]
@@ -249,6 +250,7 @@ class TreeSampler(threading.Thread):
         self.max_procs = 0
         self.samples = 0
         self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (kind, user + system seconds when last seen)
+        self.kinds: dict[int, str] = {}  # pid -> kind once known for sure
         self.stop = threading.Event()
 
     @staticmethod
@@ -286,7 +288,9 @@ class TreeSampler(threading.Thread):
                 except self.psutil.Error:
                     continue
                 total += rss
-                k = self.kind(p, self.root.pid)
+                k = self.kinds.get(p.pid) or self.kind(p, self.root.pid)
+                if k in ("prefect_server", "forkserver"):  # sure, and a dying process has no command line
+                    self.kinds[p.pid] = k
                 self.cpu[p.pid] = (k, cpu.user + cpu.system)
                 kinds[k] = kinds.get(k, 0) + rss
             self.samples += 1
@@ -523,7 +527,8 @@ def orchestrate(args: argparse.Namespace) -> int:
     def sieve(workers: int, label: str, folder: Path = corpus) -> dict[str, Any]:
         out = runs_dir / label
         shutil.rmtree(out, ignore_errors=True)
-        got = run_sub(["sieve", str(folder), str(out), str(workers)], label, sample=True, home=home)
+        config = ["--config", str(Path(args.config).resolve())] if args.config else []
+        got = run_sub(["sieve", str(folder), str(out), str(workers), *config], label, sample=True, home=home)
         shutil.rmtree(out, ignore_errors=True)
         return got
 
@@ -632,8 +637,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(floor_main(argv[1], part, parts)))
         return 0
     if argv and argv[0] == "sieve":
-        dask = argv[4] if len(argv) > 4 else None
-        print(json.dumps(sieve_main(argv[1], argv[2], int(argv[3]), dask), default=str))
+        config = argv[argv.index("--config") + 1] if "--config" in argv else None
+        rest = [a for a in argv[4:] if a not in ("--config", config)]
+        print(json.dumps(sieve_main(argv[1], argv[2], int(argv[3]), rest[0] if rest else None, config), default=str))
         return 0
     if argv and argv[0] == "core":
         part, parts = (int(x) for x in argv[2].split("/")) if len(argv) > 2 else (0, 1)
@@ -661,6 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale (the default) "
                                                  "and floor2,core,core2,profile,scale_distinct,diag2")
     ap.add_argument("--all", action="store_true", help="every part (about an hour on 2 CPUs)")
+    ap.add_argument("--config", default=None, help="pipeline YAML for the sieve runs (default config/pipeline.yaml)")
     ap.add_argument("--fresh-home", action="store_true",
                     help="a fresh PREFECT_HOME per run (database created and migrated in every run)")
     ap.add_argument("--keep", action="store_true", help="merge into the existing results.json")
