@@ -142,9 +142,3 @@ def detect(text: str, limit: int = 1500, seed: int = 0) -> LanguageGuess:
         return LanguageGuess("und", script, {})
     lang = max(scores, key=lambda k: scores[k])
     return LanguageGuess(lang, script, scores)
-
-
-def paragraph_script_lang(text: str) -> str | None:
-    """The language a paragraph's script alone implies (None when the script is Latin etc.)."""
-    script = dominant_script(script_units(text))
-    return SCRIPT_LANG.get(script) if script else None

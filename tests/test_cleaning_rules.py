@@ -321,3 +321,11 @@ def test_long_footer_with_copyright_and_a_registration_number_is_dropped():
               "主辦單位：某某市衛生健康委員會 承辦單位：某某醫院信息中心 建議使用一千二百八十乘以八百分辨率瀏覽本站")
     doc = run_text(html_page([*RAIL_ZH_HANT, footer]), media="html")
     assert "12345678" not in doc.published_text and "office@" not in doc.published_text
+
+
+def test_paragraphs_in_a_script_no_published_language_uses_are_dropped():
+    cyrillic = "Лучшие ставки на спорт и бонусы для новых игроков только сегодня, переходите по ссылке."
+    doc = run_text("\n".join([*BEEKEEPING_EN[:5], cyrillic, *BEEKEEPING_EN[5:]]))
+    assert "ставки" not in doc.published_text
+    assert doc.published_text.split("\n") == BEEKEEPING_EN
+    assert {r.reason for r in doc.removed if "ставки" in r.snippet} == {"foreign_language"}

@@ -8,8 +8,14 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
-from tasks.language import SCRIPT_LANG, SCRIPTS, paragraph_script_lang
+from tasks.language import LANGDETECT_ALLOWED, SCRIPT_LANG, SCRIPTS, dominant_script, script_units
 from tasks.record import Document
+
+# The languages each non-Latin script is written in (Latin says nothing).
+SCRIPT_LANGUAGES: dict[str, set[str]] = {
+    **{script: {lang} for script, lang in SCRIPT_LANG.items()},
+    **{script: langs for script, langs in LANGDETECT_ALLOWED.items() if langs},
+}
 
 
 class ForeignScript(Rule):
@@ -21,14 +27,13 @@ class ForeignScript(Rule):
             return
         # A paragraph's dominant script is one it has characters of: only paragraphs with characters
         # of a script that names a language not published can go (a quick test before the count).
-        foreign = [SCRIPTS[script].pattern for script, lang in SCRIPT_LANG.items()
-                   if lang not in allowed and lang != self.ctx.lang]
+        published = allowed | {self.ctx.lang}
+        foreign = {script for script, langs in SCRIPT_LANGUAGES.items() if not langs & published}
         if not foreign:
             return
-        may_go = re.compile("|".join(foreign))
+        may_go = re.compile("|".join(SCRIPTS[script].pattern for script in sorted(foreign)))
         for i, para in enumerate(doc.paragraphs):
             if para.dropped or not may_go.search(para.text):
                 continue
-            lang = paragraph_script_lang(para.text)
-            if lang and lang not in allowed and lang != self.ctx.lang:
+            if dominant_script(script_units(para.text)) in foreign:
                 doc.drop_paragraph(i, "foreign_language", self.name)
