@@ -79,7 +79,7 @@ def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
     DetectorFactory.seed = 0
     t2s = opencc.OpenCC("t2s")
     files = sorted(p for p in Path(folder).rglob("*.html"))[part::parts]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     chars = 0
     stage = {"extract": 0.0, "langdetect": 0.0, "opencc": 0.0}
     for path in files:
@@ -95,8 +95,9 @@ def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
         stage["extract"] += b - a
         stage["langdetect"] += c - b
         stage["opencc"] += d - c
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     return {"docs": len(files), "seconds": seconds, "docs_per_s": len(files) / seconds, "chars_out": chars,
+            "cpu_seconds": cpu, "docs_per_cpu_s": len(files) / cpu,
             "stage_seconds": stage, "process_wall": time.perf_counter() - T_PROCESS}
 
 
@@ -341,6 +342,8 @@ def run_sub(args: list[str], label: str, sample: bool = False, home: str | None 
         for kind, seconds in sampler.cpu.values():
             cpu[kind] = round(cpu.get(kind, 0.0) + seconds, 1)
         res["cpu_seconds_by_kind"] = cpu
+        if res.get("docs") and sum(cpu.values()):
+            res["docs_per_cpu_s"] = res["docs"] / sum(cpu.values())
         res["rss_samples"] = sampler.samples
     short = {k: res.get(k) for k in ("docs", "docs_per_s", "docs_per_s_flow", "flow_seconds",
                                      "prefect_startup_seconds", "peak_rss_mb", "shards", "returncode")
@@ -616,6 +619,11 @@ def final_summary(res: dict[str, Any]) -> str:
         lines.append(f"  {name}           {fmt(_median(runs, 'docs_per_s_flow'))} docs/s flow body, "
                      f"{fmt(_median(runs, 'docs_per_s_call'))} docs/s whole run "
                      f"(Prefect start-up {fmt(_median(runs, 'prefect_startup_seconds'))} s)")
+    cpu = {name: _median(res.get(name, []), "docs_per_cpu_s") for name in ("floor", "sieve1", "sieve2")}
+    if all(cpu.values()):
+        lines.append(f"  CPU view (a busy machine slows the wall clock, less so CPU time): docs per CPU-second, "
+                     f"floor {cpu['floor']:.1f}, sieve1 {cpu['sieve1']:.1f} ({cpu['sieve1'] / cpu['floor']:.2f} x "
+                     f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, forkserver, workers)")
     bars = res.get("ratios", {}).get("bars", {})
     for key in ("sieve1 >= 0.85 x floor (flow body)", "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)",
                 "sieve2 >= 1.7 x sieve1 (flow body)", "sieve2 >= 1.7 x sieve1 (whole run)",
