@@ -128,12 +128,11 @@ def _html_keep(keep: list[bool], scores: list[float]) -> list[bool]:
     """In HTML, trafilatura already chose the content by its markup, so only evidence of chrome
     removes: body text stays wherever it is, and neutral lines (score 0) next to kept text stay."""
     keep = [k or s > BODY_SCORE for k, s in zip(keep, scores, strict=True)]
-    for order in (range(len(keep)), range(len(keep) - 1, -1, -1)):
-        previous = None
-        for i in order:
-            if not keep[i] and scores[i] >= 0 and previous is not None and keep[previous]:
-                keep[i] = True
-            previous = i
+    n = len(keep)
+    for i in range(1, n):  # forwards, then backwards: a neutral run next to kept text stays whole
+        keep[i] = keep[i] or (scores[i] >= 0 and keep[i - 1])
+    for i in range(n - 2, -1, -1):
+        keep[i] = keep[i] or (scores[i] >= 0 and keep[i + 1])
     return keep
 
 

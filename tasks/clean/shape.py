@@ -78,16 +78,17 @@ class BoilerplateShape(Rule):
         w = weight(text)
         s = self.settings
         # (The cheap tests first: each check is a conjunction of pure tests.)
-        if w < 15 and "@" in text and EMAIL.search(text):
+        email = "@" in text and EMAIL.search(text) is not None
+        if email and w < 15:
             return ("contact", "email_line")
         if w < 8 and PHONE.search(text) and not is_sentence_like(text):
             return ("contact", "phone_line")
-        if w < 40 and "@" in text and EMAIL.search(text) and PHONE.search(text):
+        if email and w < 40 and PHONE.search(text):
             return ("contact", "contact_block")  # both ways to reach someone: an imprint, not prose
-        if COPYRIGHT.search(text) or REGISTRATION.search(text):
-            footer_marks = sum(bool(rx.search(text)) for rx in (COPYRIGHT, REGISTRATION, EMAIL, PHONE))
-            if w < 30 * footer_marks:
-                return ("footer", "copyright_line")  # each further kind of footer furniture allows a longer line
+        # A copyright or registration line; each further kind of footer furniture allows a longer one.
+        marks = bool(COPYRIGHT.search(text)) + bool(REGISTRATION.search(text))
+        if marks and w < 30 * (marks + email + bool(PHONE.search(text))):
+            return ("footer", "copyright_line")
         stripped = text.strip()
         # Both alternatives of PAGINATION are anchored at the start: search is match.
         if PAGINATION.match(stripped) or DATE_ONLY.match(stripped):
