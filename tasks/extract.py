@@ -132,12 +132,15 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match, names))):
             doomed.append(el)
     texts = []
+    dropped: set[lxml.html.HtmlElement] = set()
     for el in doomed:
-        if el.getparent() is None:
+        # An element inside one already dropped went with it: its text is counted once, there.
+        if el.getparent() is None or not dropped.isdisjoint(el.iterancestors()):
             continue
         if text := " ".join(el.text_content().split()):
             texts.append(text)
         el.drop_tree()
+        dropped.add(el)
     return texts
 
 

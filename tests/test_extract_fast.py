@@ -169,12 +169,13 @@ def _drop_hidden_reference(tree) -> list[str]:
                    or el.get("id") in ids or (classes.intersection(el.get("class", "").split())
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match,
                                                               el.get("class", "").split()))))]
-    texts = []
+    texts, dropped = [], []
     for el in doomed:
-        if el.getparent() is not None:
+        if el.getparent() is not None and not any(a in dropped for a in el.iterancestors()):
             if text := " ".join(el.text_content().split()):
                 texts.append(text)
             el.drop_tree()
+            dropped.append(el)
     return texts
 
 

@@ -238,3 +238,9 @@ def test_a_hiding_utility_class_with_a_breakpoint_that_shows_it_is_not_hidden():
     html = ("<html><body><div class='d-none d-lg-block'>Sidebar on large screens.</div>"
             "<div class='d-none'>Hidden everywhere.</div><span hidden>Also hidden.</span></body></html>")
     assert _hidden_texts(html) == ["Hidden everywhere.", "Also hidden."]
+
+
+def test_hidden_text_inside_a_hidden_element_is_accounted_for_once():
+    html = ("<html><body><p>Shown.</p><div style='display:none'>Outer spam."
+            " <span hidden>Inner spam.</span></div></body></html>")
+    assert _hidden_texts(html) == ["Outer spam. Inner spam."]
