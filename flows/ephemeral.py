@@ -11,7 +11,9 @@ pinned) as soon as `sieve run` begins, so the server boots while sieve imports
 its modules and the workers' forkserver warms up; `use()` waits until it
 answers and points this process's Prefect settings at it (PREFECT_API_URL),
 exactly as Prefect does with its own. One server per process, stopped at exit,
-as Prefect's. Nothing happens when PREFECT_API_URL is set (a real server) or
+as Prefect's; a SIGTERM (`kill`, a scheduler's timeout) becomes a normal exit
+when no one else handles it, so that the server is stopped then too (Prefect's
+own leaves it running). Nothing happens when PREFECT_API_URL is set (a real server) or
 ephemeral mode is off.
 """
 
@@ -20,9 +22,11 @@ from __future__ import annotations
 import atexit
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -82,7 +86,18 @@ def start() -> Server | None:
            **settings.to_environment_variables(exclude_unset=True)}
     _SERVER = _launch(command, env)
     atexit.register(stop)
+    _exit_cleanly_on_sigterm()
     return _SERVER
+
+
+def _raise_system_exit(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Python's default SIGTERM ends the process without running atexit: the server would outlive it."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_system_exit)
 
 
 def use(server: Server | None) -> None:

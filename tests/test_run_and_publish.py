@@ -144,3 +144,35 @@ def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
     assert main(["run", "--config", str(config), "--out", str(out), "--workers", "1"]) == 0
     assert {r["lang"] for r in iter_records(out, ("corpus",))} == {"en"}
     assert {r["reject_reason"] for r in iter_records(out, ("rejected",))} == {"language_zh"}
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothing_half_written(tmp_path):
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    import psutil  # noqa: PLC0415
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for k in range(40):  # enough pages that the run is still working when the signal comes
+        for page in (ROOT / "seeds").glob("*.html"):
+            shutil.copy(page, pages / f"{k}-{page.name}")
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "SIEVE_QUIET": "1"}
+    run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(pages), "--out", str(out), "--workers", "1"],
+                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    server = None
+    while server is None and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+        server = next((p for p in psutil.Process(run.pid).children() if "uvicorn" in " ".join(p.cmdline())), None)
+    assert server is not None, "the run never started its Prefect server"
+    time.sleep(3)
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
+    server.wait(timeout=10)  # raises if the server outlives the run
+    assert not server.is_running()
+    assert not (out / "corpus").exists() or not list((out / "corpus").glob("part-*"))
