@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,6 +58,15 @@ def script_units(text: str) -> Counter[str]:
     for m in _RUNS.finditer(text):
         name = m.lastgroup
         counts[name] += m.end() - m.start() if name in _PER_CHAR else 1
+    return Counter({name: n for name, n in counts.items() if n})
+
+
+def total_units(parts: Iterable[Counter[str]]) -> Counter[str]:
+    """The script units of texts joined by line breaks, from each text's own (no run crosses a break)."""
+    counts = dict.fromkeys(SCRIPTS, 0)  # in SCRIPTS order, as script_units: ties break the same way
+    for units in parts:
+        for name, n in units.items():
+            counts[name] += n
     return Counter({name: n for name, n in counts.items() if n})
 
 

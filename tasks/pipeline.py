@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from importlib.metadata import version
 
@@ -16,7 +17,7 @@ from tasks.clean.text import weight
 from tasks.decode import DecodeError, decode
 from tasks.extract import ExtractError, extract
 from tasks.filters import spam_share, verdict
-from tasks.language import chinese_script, detect, dominant_script, script_units
+from tasks.language import chinese_script, detect, dominant_script, script_units, total_units
 from tasks.normalize import normalize
 from tasks.record import Document
 
@@ -57,17 +58,26 @@ def _language(doc: Document, settings: Settings) -> None:
 
 
 def _recheck_language(doc: Document, settings: Settings) -> None:
-    """Cleaning can remove a menu in another script; re-decide only if the script changed."""
-    kept = "\n".join(doc.kept_paragraphs)
-    before = dominant_script(script_units("\n".join(p.original for p in doc.paragraphs)))
-    if kept and dominant_script(script_units(kept)) != before:
+    """Cleaning can remove a menu in another script; re-decide only if the script changed.
+
+    Each paragraph is scanned once, and once more only if cleaning cut it: a document's
+    script units are its paragraphs' added up."""
+    original = [script_units(p.original) for p in doc.paragraphs]
+    kept = [units if p.text == p.original else script_units(p.text)
+            for p, units in zip(doc.paragraphs, original, strict=True) if not p.dropped]
+    if kept and dominant_script(total_units(kept)) != dominant_script(total_units(original)):
         _language(doc, settings)
-    doc.paragraph_langs = [detect_paragraph(p, doc.lang) for p in doc.kept_paragraphs]
+    doc.paragraph_langs = [paragraph_language(units, doc.lang) for units in kept]
 
 
 def detect_paragraph(text: str, doc_lang: str | None) -> str:
     """A paragraph's language by script; Latin paragraphs take the document's Latin language."""
-    script = dominant_script(script_units(text))
+    return paragraph_language(script_units(text), doc_lang)
+
+
+def paragraph_language(units: Counter[str], doc_lang: str | None) -> str:
+    """`detect_paragraph` from the paragraph's script units."""
+    script = dominant_script(units)
     if script is None:
         return "und"
     if script == "latin":
