@@ -20,12 +20,13 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks import extract_fallback
 from tasks.clean.text import squash
+from tasks.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.html_meta import page_metadata
 from tasks.record import Document, Paragraph, Removal, _snip
 
 extract_fallback.install()
 
-_HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+_HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
@@ -127,7 +128,7 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
             continue
         attrs = el.attrib
         names = attrs.get("class", "").split()
-        if ("hidden" in attrs and el.tag != "input") or _HIDDEN_STYLE.search(attrs.get("style", "")) \
+        if ("hidden" in attrs and el.tag != "input") or HIDING_STYLE_RE.search(attrs.get("style", "")) \
                 or attrs.get("id") in ids or (classes.intersection(names)
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match, names))):
             doomed.append(el)

@@ -83,8 +83,10 @@ def test_hidden_markup_residue_takes_its_hidden_text_with_it():
     body = list(BEEKEEPING_EN)
     body[4] = body[4] + '<span style="display:none">cheap pills online</span>'
     body[6] = body[6] + 'div class="x" style="visibility:hidden">buy followers now'
+    body[7] = body[7] + '<a style="position:absolute;top:-2000px" href="/x">casino bonus codes</a>'
     doc = run_text("\n".join(body))
     assert "pills" not in doc.published_text and "followers" not in doc.published_text
+    assert "casino" not in doc.published_text
     assert "<span" not in doc.published_text and "style=" not in doc.published_text
     assert BEEKEEPING_EN[4] in doc.published_text
 

@@ -36,6 +36,7 @@ from tasks.extract import (
     drop_hidden_elements,
     html_paragraphs,
 )
+from tasks.hiding import HIDING_STYLE_RE
 from tasks.html_meta import DATE_PARAMS, FIELDS, page_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +166,7 @@ def _drop_hidden_reference(tree) -> list[str]:
                     if m := _SIMPLE_SELECTOR.match(sel):
                         (classes if m.group(1) == "." else ids).add(m.group(2))
     doomed = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body", "head")
-              and (("hidden" in el.attrib and el.tag != "input") or _HIDDEN_STYLE.search(el.get("style", ""))
+              and (("hidden" in el.attrib and el.tag != "input") or HIDING_STYLE_RE.search(el.get("style", ""))
                    or el.get("id") in ids or (classes.intersection(el.get("class", "").split())
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match,
                                                               el.get("class", "").split()))))]

@@ -244,3 +244,10 @@ def test_hidden_text_inside_a_hidden_element_is_accounted_for_once():
     html = ("<html><body><p>Shown.</p><div style='display:none'>Outer spam."
             " <span hidden>Inner spam.</span></div></body></html>")
     assert _hidden_texts(html) == ["Outer spam. Inner spam."]
+
+
+def test_text_pushed_far_off_the_screen_is_hidden_a_small_negative_margin_is_not():
+    html = ("<html><body><div style='position:absolute; left:-9999px'>Cheap pills online.</div>"
+            "<p style='text-indent: -10000px'>Casino bonus.</p>"
+            "<p style='margin-left:-20px'>A pull quote, shown.</p></body></html>")
+    assert _hidden_texts(html) == ["Cheap pills online.", "Casino bonus."]

@@ -1,8 +1,9 @@
 """Markup left in text: tags that leaked into scraped text, and what they hid.
 
-A tag that hides its content (inline `display:none`, `visibility:hidden`, the
-`hidden` attribute) takes its content with it, up to its closing tag or the end
-of the paragraph: a browser would not have shown that text.
+A tag that hides its content (an inline style of tasks/hiding.py: `display:none`,
+`visibility:hidden`, far off the screen; the `hidden` attribute) takes its
+content with it, up to its closing tag or the end of the paragraph: a browser
+would not have shown that text.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
+from tasks.hiding import HIDING_STYLE
 from tasks.record import Document
 
 TAG_NAMES = ("a|abbr|b|big|blockquote|br|center|code|dd|del|div|dl|dt|em|font|h[1-6]|hr|i|img|ins|"
              "label|li|mark|nav|ol|p|pre|q|s|script|section|small|span|strike|strong|style|sub|sup|"
              "table|tbody|td|th|thead|tr|tt|u|ul|iframe|noscript|article|aside|footer|header|button")
-_HIDING = r"(?:display\s*:\s*none|visibility\s*:\s*hidden|\bhidden\b)"
+_HIDING = rf"(?:{HIDING_STYLE}|\bhidden\b)"
 # An opening tag that hides its content; the leading "<" may have been lost.
 HIDING_TAG = re.compile(rf"<?\b({TAG_NAMES})\b(?=[^<>]*{_HIDING})[^<>]*>", re.I)
 ANY_TAG = re.compile(rf"</?\s*(?:{TAG_NAMES})\b[^<>]*/?>|<!--.*?-->", re.I)
