@@ -39,7 +39,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+.-]*[A-Za-z0-9]")
 COMMON_ZIPF = 5.5
 
 
-# Entries of the memo caches: words (zipf, content_word) and Han runs (_segment_han).
+# Entries of the memo caches: words (zipf, content_word) and Han runs (_han_content).
 WORD_CACHE = 1024
 RUN_CACHE = 512
 
@@ -132,29 +132,6 @@ def han_pieces(run: str) -> list[str]:
     return pieces
 
 
-@lru_cache(maxsize=RUN_CACHE)
-def _segmented(run: str) -> str:
-    """The words of a Han run joined by NUL: one small string per cache entry."""
-    pieces = han_pieces(run)
-    out: list[str] = []
-    singles = ""
-    for p in [*pieces, ""]:
-        if len(p) == 1 and zipf(p, "zh") < COMMON_ZIPF:
-            singles += p
-            continue
-        if len(singles) > 1:
-            out.append(singles)
-        singles = ""
-        if p:
-            out.append(p)
-    return "\0".join(out)
-
-
-def _segment_han(run: str) -> list[str]:
-    words = _segmented(run)
-    return words.split("\0") if words else []
-
-
 _SUFFIXES = ("ies", "ing", "ers", "ed", "es", "er", "s")
 
 
@@ -176,18 +153,46 @@ def content_word(token: str, lang: str) -> str | None:
     return None
 
 
+def han_words(run: str) -> list[str]:
+    """The words of a Han run: wordfreq's pieces, runs of uncommon single characters joined (names)."""
+    out: list[str] = []
+    singles = ""
+    for p in [*han_pieces(run), ""]:
+        if len(p) == 1 and zipf(p, "zh") < COMMON_ZIPF:
+            singles += p
+            continue
+        if len(singles) > 1:
+            out.append(singles)
+        singles = ""
+        if p:
+            out.append(p)
+    return out
+
+
+@lru_cache(maxsize=RUN_CACHE)
+def _han_content(run: str, lang: str) -> str:
+    """The content words of a Han run joined by NUL: one small string per cache entry."""
+    return "\0".join(filter(None, map(content_word, han_words(run), itertools.repeat(lang))))
+
+
+def han_content_words(run: str, lang: str) -> list[str]:
+    """`content_word` of each of the run's `han_words` that is one, memoized per run."""
+    words = _han_content(run, lang)
+    return words.split("\0") if words else []
+
+
 def content_tokens(text: str, lang: str) -> list[str]:
     """Words that can carry a topic: no numbers, no very common words."""
     tokens: list[str] = []
     if HAN_RUN.search(text):
         text = converter("t2s").convert(text)
         for run in HAN_RUN.findall(text):
-            tokens.extend(_segment_han(run))
+            tokens.extend(han_content_words(run, lang))
         latin = [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
     else:
         try:
             latin = wordfreq.tokenize(text, lang)
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
-    tokens.extend(latin)
-    return list(filter(None, map(content_word, tokens, itertools.repeat(lang))))
+    tokens.extend(filter(None, map(content_word, latin, itertools.repeat(lang))))
+    return tokens
