@@ -149,8 +149,10 @@ def off_topic_blocks(tested: dict[int, tuple[float, bool]], token_lists: Sequenc
     it (an insertion runs over several paragraphs). A block that shares rare
     words with the paragraphs around it is a digression of the article, kept.
     """
-    rare = [_rare(t, lang) for t in token_lists]
     seeds = sorted(j for j, (p, low) in tested.items() if p < alpha and low)
+    if not seeds:
+        return []
+    rare = [_rare(t, lang) for t in token_lists]
     dropped: set[int] = set()
     for seed in seeds:
         if seed in dropped:
