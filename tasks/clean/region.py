@@ -42,7 +42,7 @@ class MainRegion(Rule):
 
     def paragraph_score(self, i: int, text: str, html: bool = False) -> float:
         """Body text scores by its length, discounted when it is weakly on topic."""
-        w = weight(text)
+        w = self.ctx.weight(text)
         good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or (
             w >= 40 and SENTENCE_MARK.search(text) is not None)
         if good and w > 8:
@@ -185,7 +185,7 @@ class RelatedList(Rule):
         positions: dict[str, list[int]] = defaultdict(list)
         for i, para in enumerate(doc.paragraphs):
             text = para.original.strip()
-            if text and weight(text) <= 8:
+            if text and self.ctx.weight(text) <= 8:
                 positions[text].append(i)
         for pos in positions.values():
             if len(pos) < 3:

@@ -95,7 +95,7 @@ class BoilerplateShape(Rule):
     name = "boilerplate_shape"
 
     def classify(self, text: str) -> tuple[str, str] | None:
-        w = weight(text)
+        w = self.ctx.weight(text)
         s = self.settings
         # (The cheap tests first: each check is a conjunction of pure tests.)
         email = "@" in text and EMAIL.search(text) is not None
