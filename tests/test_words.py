@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 from pathlib import Path
 
 import wordfreq
+from wordfreq.tokens import PUNCT_RE
 
-from tasks.clean.words import HAN_RUN, han_pieces
+from tasks.clean.words import HAN_RUN, JIEBA_HAN, _jieba, han_pieces, log_probs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -39,3 +41,21 @@ def test_random_han_strings_are_cut_as_wordfreq_cuts_them():
                                         rng.randint(0xF900, 0xFAFF)])) for _ in range(rng.randint(1, 12)))
                 for _ in range(500)]
     assert [s for s in strings if han_pieces(s) != wordfreq.tokenize(s, "zh")] == []
+
+
+def test_log_probs_are_jiebas_log_frequencies():
+    """Every entry of jieba's dictionary, a word with its log-probability, a bare prefix with 0.0."""
+    tokenizer = _jieba()
+    probs = log_probs()
+    logtotal = math.log(tokenizer.total)
+    assert probs.of.keys() == tokenizer.FREQ.keys()
+    assert all(probs.of[w] == (math.log(f) - logtotal if f else 0.0) for w, f in tokenizer.FREQ.items())
+    assert all(probs.of[w] != 0.0 for w, f in tokenizer.FREQ.items() if f)
+    assert probs.unknown == math.log(1) - logtotal
+
+
+def test_no_character_of_jiebas_han_range_is_punctuation():
+    """So han_pieces has no punctuation to drop, as wordfreq does for other runs."""
+    han = "".join(chr(c) for c in range(0x4E00, 0x9FD6))
+    assert JIEBA_HAN.fullmatch(han)
+    assert not any(PUNCT_RE.match(c) for c in han)

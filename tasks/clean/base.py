@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from config import CleanSettings
+from tasks.clean.text import weight
 from tasks.clean.words import content_tokens
 from tasks.record import Document
 
@@ -25,6 +26,8 @@ class Context:
     topic_p: dict[int, float] = field(default_factory=dict)
     # Content tokens of the texts already read (rules read the same paragraphs again).
     _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    # Weights of the texts already measured (the list, shape and region rules all weigh each paragraph).
+    _weights: dict[str, float] = field(default_factory=dict, repr=False)
 
     def content_tokens(self, text: str) -> tuple[str, ...]:
         """`tasks.clean.words.content_tokens` in the document's language, memoized for the document."""
@@ -32,6 +35,13 @@ class Context:
         if toks is None:
             toks = self._tokens[text] = tuple(content_tokens(text, self.lang))
         return toks
+
+    def weight(self, text: str) -> float:
+        """`tasks.clean.text.weight`, memoized for the document."""
+        w = self._weights.get(text)
+        if w is None:
+            w = self._weights[text] = weight(text)
+        return w
 
 
 class Rule:

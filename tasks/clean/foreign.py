@@ -18,6 +18,12 @@ SCRIPT_LANGUAGES: dict[str, set[str]] = {
 }
 
 
+def any_character_of(scripts: set[str]) -> re.Pattern[str]:
+    """A pattern finding any character of these scripts: one character class (each SCRIPTS
+    pattern is one class, some repeated), which `re` scans far faster than an alternation."""
+    return re.compile("[" + "".join(SCRIPTS[s].pattern.removesuffix("+")[1:-1] for s in sorted(scripts)) + "]")
+
+
 class ForeignScript(Rule):
     name = "foreign_script"
 
@@ -31,7 +37,7 @@ class ForeignScript(Rule):
         foreign = {script for script, langs in SCRIPT_LANGUAGES.items() if not langs & published}
         if not foreign:
             return
-        may_go = re.compile("|".join(SCRIPTS[script].pattern for script in sorted(foreign)))
+        may_go = any_character_of(foreign)
         for i, para in enumerate(doc.paragraphs):
             if para.dropped or not may_go.search(para.text):
                 continue

@@ -42,7 +42,7 @@ class MainRegion(Rule):
 
     def paragraph_score(self, i: int, text: str, html: bool = False) -> float:
         """Body text scores by its length, discounted when it is weakly on topic."""
-        w = weight(text)
+        w = self.ctx.weight(text)
         good = (w >= self.settings.good_min_letters / 5 and is_sentence_like(text)) or (
             w >= 40 and SENTENCE_MARK.search(text) is not None)
         if good and w > 8:
@@ -59,7 +59,7 @@ class MainRegion(Rule):
         if reasons & ZONE_REASONS:
             return ZONE_SCORE
         if "off_topic" in reasons:
-            return -max(1.0, (weight(text) - 8) / 16)
+            return -max(1.0, (self.ctx.weight(text) - 8) / 16)
         return 0.0
 
     def run(self, doc: Document) -> None:
@@ -90,7 +90,7 @@ class MainRegion(Rule):
     def headline(self, doc: Document, start: int, end: int) -> int | None:
         """The heading-shaped line just before the article that shares most of its words."""
         first = doc.paragraphs[start].text
-        if weight(first) <= 40 and not STATEMENT_END.search(first):
+        if self.ctx.weight(first) <= 40 and not STATEMENT_END.search(first):
             return None  # the article opens with its own headline
         body: set[str] = set()
         for i in range(start, end + 1):
@@ -99,7 +99,7 @@ class MainRegion(Rule):
         best, best_key = None, (0, 0.0)
         for i in range(max(0, start - HEADLINE_LOOKBACK), start):
             para = doc.paragraphs[i]
-            if para.dropped or not 1 <= weight(para.text) <= 40 or STATEMENT_END.search(para.text):
+            if para.dropped or not 1 <= self.ctx.weight(para.text) <= 40 or STATEMENT_END.search(para.text):
                 continue
             toks = set(self.ctx.content_tokens(para.text))
             hits = len(toks & body)
@@ -185,7 +185,7 @@ class RelatedList(Rule):
         positions: dict[str, list[int]] = defaultdict(list)
         for i, para in enumerate(doc.paragraphs):
             text = para.original.strip()
-            if text and weight(text) <= 8:
+            if text and self.ctx.weight(text) <= 8:
                 positions[text].append(i)
         for pos in positions.values():
             if len(pos) < 3:
@@ -196,7 +196,7 @@ class RelatedList(Rule):
                 continue
             first, last = max(0, pos[0] - gap + 1), pos[-1]
             items = [doc.paragraphs[i].text for i in range(first, last + 1)]
-            if sum(weight(t) for t in items) / len(pos) > 80:
+            if sum(map(self.ctx.weight, items)) / len(pos) > 80:
                 continue  # long items: an article with a repeated marker, not a list
             self.drop(doc, range(first, last + 1))
 
@@ -205,13 +205,13 @@ class RelatedList(Rule):
         heading line just before them ("Related", "Latest news")."""
         run: list[int] = []
         for i, para in enumerate([*doc.paragraphs, None]):
-            if para is not None and not para.dropped and ITEM_DATE.search(para.text) \
-                    and weight(para.text) <= LIST_ITEM_WORDS:  # the date test first: it rules out most lines
+            if para is not None and not para.dropped and self.ctx.weight(para.text) <= LIST_ITEM_WORDS \
+                    and ITEM_DATE.search(para.text):  # the weight first: separated_items has taken it
                 run.append(i)
                 continue
             if len(run) >= MIN_LIST_ITEMS:
                 head = run[0] - 1
-                if head >= 0 and not doc.paragraphs[head].dropped and weight(doc.paragraphs[head].text) <= 4 \
+                if head >= 0 and not doc.paragraphs[head].dropped and self.ctx.weight(doc.paragraphs[head].text) <= 4 \
                         and not is_sentence_like(doc.paragraphs[head].text):
                     run.insert(0, head)
                 self.drop(doc, run)

@@ -16,13 +16,21 @@ PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\
 COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
 # A site licence or registration number (ICP备12345678号, 京公网安备 ...): footer furniture.
 REGISTRATION = re.compile(r"[A-Z]{2,4}[备備]\s*\d{5,}|公[网網]安[备備]\s*\d{5,}|ICP\s*(?:证|證)\s*\d{5,}")
+# What every COPYRIGHT (case-insensitive: only g and h have no other case forms in its words)
+# and every REGISTRATION match holds: a quick test before the pattern itself.
+COPYRIGHT_MARKS = ("\u00a9", "(", "gh", "gH", "Gh", "GH", "所有")
+REGISTRATION_MARKS = ("备", "備", "ICP")
 # Navigation chains ("Home > News > World"): short items joined by a directional separator.
 BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|\uff1e|→)\s*")  # > >> » › ＞ →
+BREADCRUMB_MARK = re.compile(r"[>»›\uff1e→]")  # what every BREADCRUMB_SEPARATOR match holds
 BREADCRUMB_ITEM_WORDS = 5
 # Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
 PAGINATION = re.compile(r"^(?:[\W_]*\d{1,3}(?!\d)[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
 STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
 LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
+# The characters of their classes: a split cuts at one of them at least.
+STRONG_SEPARATOR_CHARS = "|｜丶•·/"
+LIST_SEPARATOR_CHARS = ",，、;；"
 # A Latin full stop ends a sentence before a space; a CJK one needs no space after it.
 LATIN_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？
@@ -31,24 +39,36 @@ MAYBE_URL = re.compile(r"://|www\.", re.I)
 DATE_ONLY = re.compile(r"^[\d\s/:.\-年月日时分秒APMapm]+$")
 
 
+def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
+    return any(map(text.__contains__, marks))
+
+
 def _breadcrumb(text: str) -> bool:
     """Two to seven short items chained by '>'-like separators, not a sentence."""
-    if BREADCRUMB_SEPARATOR.search(text) is None or is_sentence_like(text):
+    if BREADCRUMB_MARK.search(text) is None or is_sentence_like(text):
         return False
     items = [seg for seg in BREADCRUMB_SEPARATOR.split(text.strip()) if seg.strip()]
     return 2 <= len(items) <= 7 and all(0 < weight(seg) <= BREADCRUMB_ITEM_WORDS for seg in items)
 
 
 def _stuffed(text: str, min_segments: int, max_segment_words: float) -> bool:
-    """Many short phrases strung on separators, hardly any sentence: a keyword block."""
-    sentences = len(LATIN_SENTENCE_END.findall(text)) + len(CJK_SENTENCE_END.findall(text))
-    ends_as_sentence = bool(SENTENCE_END.search(text))
-    repetitive = None
-    for separators, limit in ((STRONG_SEPARATORS, max_segment_words), (LIST_SEPARATORS, max_segment_words / 3)):
-        if separators is LIST_SEPARATORS and ends_as_sentence:
+    """Many short phrases strung on separators, hardly any sentence: a keyword block.
+
+    (Each measure is taken when a test needs it, the cheapest first.)
+    """
+    sentences = repetitive = None
+    for separators, chars, limit in ((STRONG_SEPARATORS, STRONG_SEPARATOR_CHARS, max_segment_words),
+                                     (LIST_SEPARATORS, LIST_SEPARATOR_CHARS, max_segment_words / 3)):
+        if sum(map(text.count, chars)) + 1 < min_segments:
+            continue  # a split gives at most one segment more than the separator characters
+        if separators is LIST_SEPARATORS and SENTENCE_END.search(text):
             continue  # commas and 、 inside a sentence list its items; a keyword block does not end like one
         segments = [seg for seg in separators.split(text) if seg.strip()]
-        if len(segments) < min_segments or sentences > len(segments) / 4:
+        if len(segments) < min_segments:
+            continue
+        if sentences is None:
+            sentences = len(LATIN_SENTENCE_END.findall(text)) + len(CJK_SENTENCE_END.findall(text))
+        if sentences > len(segments) / 4:
             continue
         if sum(weight(seg) for seg in segments) / len(segments) <= limit:
             return True
@@ -75,7 +95,7 @@ class BoilerplateShape(Rule):
     name = "boilerplate_shape"
 
     def classify(self, text: str) -> tuple[str, str] | None:
-        w = weight(text)
+        w = self.ctx.weight(text)
         s = self.settings
         # (The cheap tests first: each check is a conjunction of pure tests.)
         email = "@" in text and EMAIL.search(text) is not None
@@ -86,7 +106,8 @@ class BoilerplateShape(Rule):
         if email and w < 40 and PHONE.search(text):
             return ("contact", "contact_block")  # both ways to reach someone: an imprint, not prose
         # A copyright or registration line; each further kind of footer furniture allows a longer one.
-        marks = bool(COPYRIGHT.search(text)) + bool(REGISTRATION.search(text))
+        marks = (_holds_any(text, COPYRIGHT_MARKS) and COPYRIGHT.search(text) is not None) \
+            + (_holds_any(text, REGISTRATION_MARKS) and REGISTRATION.search(text) is not None)
         if marks and w < 30 * (marks + email + bool(PHONE.search(text))):
             return ("footer", "copyright_line")
         stripped = text.strip()

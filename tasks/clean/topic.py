@@ -12,7 +12,10 @@ rates), it is off topic. No list of topics is involved.
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -42,7 +45,39 @@ LINK_WORDS = 2
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
-    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+    """P(X <= k) for X ~ Binomial(n, p), 0 < p < 1.
+
+    Each term C(n, i) p^i (1-p)^(n-i) comes from the one before it, in floats: within
+    1e-12 of the exact sum (tests/test_topic.py), without math.comb's big integers, and
+    without their overflow of a float past n ~ 1000. When (1-p)^n underflows, the terms
+    are taken from their logarithms instead.
+    """
+    if k < 0:
+        return 0.0
+    q = 1 - p
+    term = q**n
+    if term < sys.float_info.min:
+        lp, lq, lg = math.log(p), math.log(q), math.lgamma
+        return math.fsum(math.exp(lg(n + 1) - lg(i + 1) - lg(n - i + 1) + i * lp + (n - i) * lq)
+                         for i in range(min(k, n) + 1))
+    total, ratio = term, p / q
+    for i in range(min(k, n)):
+        term *= (n - i) / (i + 1) * ratio
+        total += term
+    return total
+
+
+def topic_scores(sets: Sequence[set[str]], df: Counter[str], lang: str) -> dict[str, float]:
+    """Weight (7 - zipf) of each topic term: in enough of the paragraphs' word `sets` (`df`
+    counts them), spread over enough stretches. In `df`'s order (which breaks ties in the ranking).
+    """
+    n_par = len(sets)
+    stretches: list[set[str]] = [set() for _ in range(SPREAD_BINS)]
+    for j, s in enumerate(sets):
+        stretches[j * SPREAD_BINS // n_par].update(s)
+    min_df, min_spread = term_thresholds(n_par)
+    return {t: 7 - zipf(t, lang) for t, c in df.items()
+            if c >= min_df and sum(t in s for s in stretches) >= min_spread}
 
 
 def off_topic_paragraphs(token_lists: Sequence[Sequence[str]], lang: str, window: int,
@@ -50,36 +85,41 @@ def off_topic_paragraphs(token_lists: Sequence[Sequence[str]], lang: str, window
     """(index, p-value, rate well below the null) of every paragraph long enough to judge."""
     n_par = len(token_lists)
     sets = [set(t) for t in token_lists]
-    df_all: Counter[str] = Counter()
-    spread: dict[str, set[int]] = {}
-    for j, s in enumerate(sets):
-        df_all.update(s)
-        for t in s:
-            spread.setdefault(t, set()).add(j * SPREAD_BINS // n_par)
-
-    min_df, min_spread = term_thresholds(n_par)
+    df_all = Counter(itertools.chain.from_iterable(sets))
+    score = topic_scores(sets, df_all, lang)
+    min_df = term_thresholds(n_par)[0]
     n_terms = TOP_TERMS
-    score = {t: 7 - zipf(t, lang) for t, c in df_all.items() if c >= min_df and len(spread[t]) >= min_spread}
 
     # Leaving a window out lowers counts by at most 2*window+1: rank a margin of
     # candidates once, re-rank only those per paragraph (only the counts of the
-    # terms in the window change).
+    # terms in the window change). The counts outside the window slide along with
+    # it; a term's rank key is -count * weight, ties to the earlier candidate.
     pool = sorted(score, key=lambda t: -df_all[t] * score[t])[: n_terms * 3]
     index = {t: k for k, t in enumerate(pool)}
-    base = [df_all[t] for t in pool]
+    neg_weight = [-score[t] for t in pool]
+    candidates = range(len(pool))
     in_pool = [[index[t] for t in s if t in index] for s in sets]
+    df = [df_all[t] for t in pool]
+    for k in range(min(n_par, window + 1)):
+        for x in in_pool[k]:
+            df[x] -= 1
     stats: list[tuple[int, int] | None] = []
     for j, toks in enumerate(token_lists):
+        if j:
+            for x in in_pool[j + window] if j + window < n_par else ():
+                df[x] -= 1
+            for x in in_pool[j - window - 1] if j > window else ():
+                df[x] += 1
         if len(toks) < min_tokens:
             stats.append(None)
             continue
-        df = base.copy()
-        for k in range(max(0, j - window), min(n_par, j + window + 1)):
-            for x in in_pool[k]:
-                df[x] -= 1
-        keys = [-c * score[t] for t, c in zip(pool, df, strict=True)]
-        ranked = sorted((x for x, c in enumerate(df) if c >= min_df), key=keys.__getitem__)
-        top = {pool[x] for x in ranked[:n_terms]}
+        if not in_pool[j]:
+            stats.append((0, len(toks)))
+            continue
+        keys = list(map(operator.mul, df, neg_weight))
+        ranked = sorted(itertools.compress(candidates, map(operator.ge, df, itertools.repeat(min_df))),
+                        key=keys.__getitem__)
+        top = set(map(pool.__getitem__, ranked[:n_terms]))
         stats.append((sum(map(top.__contains__, toks)), len(toks)))
     rates = sorted(h / n for h, n in filter(None, stats))
     if len(rates) < 5:
@@ -109,8 +149,10 @@ def off_topic_blocks(tested: dict[int, tuple[float, bool]], token_lists: Sequenc
     it (an insertion runs over several paragraphs). A block that shares rare
     words with the paragraphs around it is a digression of the article, kept.
     """
-    rare = [_rare(t, lang) for t in token_lists]
     seeds = sorted(j for j, (p, low) in tested.items() if p < alpha and low)
+    if not seeds:
+        return []
+    rare = [_rare(t, lang) for t in token_lists]
     dropped: set[int] = set()
     for seed in seeds:
         if seed in dropped:

@@ -3,8 +3,9 @@
 Han runs are segmented by wordfreq (jieba with wordfreq's dictionary, after
 Traditional-to-Simplified conversion); runs of single characters it leaves
 (names such as 王晟) are joined back into one word. A run jieba reads as one
-block of its Han range is segmented here directly, by the same dictionary and
-the same dynamic programme as `jieba.Tokenizer.cut(HMM=False)` (a faster path
+block of its Han range is segmented here directly, by the same dictionary (read
+once into a table of log-probabilities, `log_probs`) and the same dynamic
+programme as `jieba.Tokenizer.cut(HMM=False)` (a faster path
 to the identical result; tests/test_words.py compares the two). Latin words inside Chinese
 text are read as Latin words, not fed to the Chinese segmenter, which would
 break them apart. Commonness is wordfreq's zipf value in the word's language.
@@ -21,12 +22,12 @@ import itertools
 import logging
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
 import wordfreq
 import wordfreq.chinese
-from wordfreq.tokens import PUNCT_RE
 
 from tasks.language import converter
 
@@ -38,7 +39,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+.-]*[A-Za-z0-9]")
 COMMON_ZIPF = 5.5
 
 
-# Entries of the memo caches: words (zipf, content_word) and Han runs (_segment_han).
+# Entries of the memo caches: words (zipf, content_word) and Han runs (_han_content).
 WORD_CACHE = 1024
 RUN_CACHE = 512
 
@@ -65,6 +66,30 @@ def _jieba() -> jieba.Tokenizer:
     return tokenizer
 
 
+@dataclass(frozen=True)
+class LogProbs:
+    """jieba's dictionary as the log-probabilities its dynamic programme adds up."""
+
+    # log(freq) - log(total) of every word; 0.0 for a prefix that is not itself a word (jieba's FREQ
+    # holds every prefix of its words, at frequency 0). No word has probability 1, so no word gets 0.0.
+    of: dict[str, float]
+    # What jieba adds for a character it does not know: log(1) - log(total).
+    unknown: float
+
+
+_log_probs: list[LogProbs] = []  # built on first use, once per process (jieba's 46k entries, about 2 MB)
+
+
+def log_probs() -> LogProbs:
+    """The table, computed once: a look-up per candidate word instead of a dictionary look-up and a log."""
+    if not _log_probs:
+        tokenizer = _jieba()
+        logtotal = math.log(tokenizer.total)
+        table = {w: math.log(f) - logtotal if f else 0.0 for w, f in tokenizer.FREQ.items()}
+        _log_probs.append(LogProbs(table, math.log(1) - logtotal))
+    return _log_probs[0]
+
+
 def han_pieces(run: str) -> list[str]:
     """`wordfreq.tokenize(run, "zh")` for a run of Han characters.
 
@@ -72,58 +97,39 @@ def han_pieces(run: str) -> list[str]:
     converts it character by character to Simplified and lets jieba (no HMM) cut that; the
     pieces are the same spans of the run. When the run and its conversion lie in jieba's Han
     range, jieba cuts it as one block: the most probable path through the dictionary's words,
-    computed here as jieba computes it (same floating-point sums, ties to the longer word).
-    Any other run goes to wordfreq.
+    computed here as jieba computes it (the same floating-point sums, each word's log-probability
+    taken from `log_probs`; ties to the longer word). No character of that range is punctuation,
+    so none of these pieces is one wordfreq drops. Any other run goes to wordfreq.
     """
     if not JIEBA_HAN.fullmatch(run):
         return wordfreq.tokenize(run, "zh")
     simple = run.translate(wordfreq.chinese.SIMPLIFIED_MAP).casefold()
     if not JIEBA_HAN.fullmatch(simple):
         return wordfreq.tokenize(run, "zh")
-    tokenizer = _jieba()
-    freq, logtotal, log = tokenizer.FREQ, math.log(tokenizer.total), math.log
-    n = len(simple)
-    score = [0.0] * (n + 1)
-    end = list(range(n))
+    probs = log_probs()
+    log_prob, unknown = probs.of.get, probs.unknown
+    n, no_word = len(simple), -math.inf
+    score = [0.0] * (n + 1)  # score[k]: log-probability of the best cut of simple[k:]
+    end = list(range(1, n + 1))  # end[k]: where the first word of that cut ends
     for k in range(n - 1, -1, -1):
-        best = None
-        i, frag = k, simple[k]
-        while i < n and frag in freq:  # the dictionary holds every prefix of its words
-            if f := freq[frag]:
-                v = log(f) - logtotal + score[i + 1]
-                if best is None or v >= best:
+        best = no_word
+        i = k + 1
+        lp = log_prob(simple[k])
+        while lp is not None:  # the dictionary holds every prefix of its words
+            if lp:
+                v = lp + score[i]
+                if v >= best:
                     best, end[k] = v, i
+            if i == n:
+                break
             i += 1
-            frag = simple[k:i + 1]
-        score[k] = log(freq.get(simple[k]) or 1) - logtotal + score[k + 1] if best is None else best
+            lp = log_prob(simple[k:i])
+        score[k] = unknown + score[k + 1] if best == no_word else best
     pieces, k = [], 0
     while k < n:
-        pieces.append(run[k:end[k] + 1])
-        k = end[k] + 1
-    return [p for p in pieces if not PUNCT_RE.match(p)]
-
-
-@lru_cache(maxsize=RUN_CACHE)
-def _segmented(run: str) -> str:
-    """The words of a Han run joined by NUL: one small string per cache entry."""
-    pieces = han_pieces(run)
-    out: list[str] = []
-    singles = ""
-    for p in [*pieces, ""]:
-        if len(p) == 1 and zipf(p, "zh") < COMMON_ZIPF:
-            singles += p
-            continue
-        if len(singles) > 1:
-            out.append(singles)
-        singles = ""
-        if p:
-            out.append(p)
-    return "\0".join(out)
-
-
-def _segment_han(run: str) -> list[str]:
-    words = _segmented(run)
-    return words.split("\0") if words else []
+        pieces.append(run[k:end[k]])
+        k = end[k]
+    return pieces
 
 
 _SUFFIXES = ("ies", "ing", "ers", "ed", "es", "er", "s")
@@ -147,18 +153,46 @@ def content_word(token: str, lang: str) -> str | None:
     return None
 
 
+def han_words(run: str) -> list[str]:
+    """The words of a Han run: wordfreq's pieces, runs of uncommon single characters joined (names)."""
+    out: list[str] = []
+    singles = ""
+    for p in [*han_pieces(run), ""]:
+        if len(p) == 1 and zipf(p, "zh") < COMMON_ZIPF:
+            singles += p
+            continue
+        if len(singles) > 1:
+            out.append(singles)
+        singles = ""
+        if p:
+            out.append(p)
+    return out
+
+
+@lru_cache(maxsize=RUN_CACHE)
+def _han_content(run: str, lang: str) -> str:
+    """The content words of a Han run joined by NUL: one small string per cache entry."""
+    return "\0".join(filter(None, map(content_word, han_words(run), itertools.repeat(lang))))
+
+
+def han_content_words(run: str, lang: str) -> list[str]:
+    """`content_word` of each of the run's `han_words` that is one, memoized per run."""
+    words = _han_content(run, lang)
+    return words.split("\0") if words else []
+
+
 def content_tokens(text: str, lang: str) -> list[str]:
     """Words that can carry a topic: no numbers, no very common words."""
     tokens: list[str] = []
     if HAN_RUN.search(text):
         text = converter("t2s").convert(text)
         for run in HAN_RUN.findall(text):
-            tokens.extend(_segment_han(run))
+            tokens.extend(han_content_words(run, lang))
         latin = [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
     else:
         try:
             latin = wordfreq.tokenize(text, lang)
         except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
             latin = wordfreq.tokenize(text, "en")
-    tokens.extend(latin)
-    return list(filter(None, map(content_word, tokens, itertools.repeat(lang))))
+    tokens.extend(filter(None, map(content_word, latin, itertools.repeat(lang))))
+    return tokens
