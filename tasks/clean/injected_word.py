@@ -194,11 +194,12 @@ class _Company:
     def of(cls, units: _Units, bigrams: list[str]) -> _Company:
         """`bigrams`: the character pairs of `units.joined`."""
         pairs = Counter(bigrams)
+        # Every character is in a pair, unless the text is one character.
+        chars = set("".join(pairs)) if pairs else set(units.joined)
         for start in units.starts[1:]:  # the pairs made with a newline between paragraphs are not in the text
             newline = start - 1
             for key in bigrams[max(newline - 1, 0):newline + 1]:
                 pairs.pop(key, None)
-        chars = set(units.joined)
         # Cuts only take characters away, so these hold for the document's text throughout.
         common = frozenset(c for c in chars if _common_char(c))
         han = set("".join(HAN_RUN.findall("".join(chars))))
