@@ -1,5 +1,5 @@
-"""tasks/clean/injected_word.py: the shortcuts of the Han path give what judging every position
-and every candidate gives."""
+"""tasks/clean/injected_word.py: the shortcuts give what judging every position and every
+candidate gives."""
 
 from __future__ import annotations
 
@@ -16,14 +16,19 @@ import tasks.clean.injected_word as iw
 from config import Settings
 from tasks.clean.base import Context
 from tasks.clean.injected_word import (
+    BOUNDED_WORD,
     HAN_RUN,
     InjectedWord,
     _char_pairs,
     _closing_grams,
+    _closing_words,
     _common,
     _Company,
     _neighbours,
     _Units,
+    _word_pairs,
+    _word_units,
+    _Words,
 )
 from tasks.record import Document, Paragraph, Source
 
@@ -104,11 +109,11 @@ def injected(rng: random.Random, body: list[str]) -> list[str]:
     return out
 
 
-def removals(texts: list[str]) -> list[tuple[int | None, int, int]]:
+def removals(texts: list[str], lang: str = "zh") -> list[tuple[int | None, int, int]]:
     settings = Settings()
     doc = Document(source=Source(uri="test://injected", kind="file", retrieved_at="now", sha256=""),
                    paragraphs=[Paragraph(t) for t in texts])
-    InjectedWord(Context(settings.clean, "zh")).run(doc)
+    InjectedWord(Context(settings.clean, lang)).run(doc)
     return [(r.paragraph, r.start, r.end) for r in doc.removed]
 
 
@@ -124,4 +129,82 @@ def test_only_ngrams_that_cannot_be_cut_are_left_unjudged(seed, monkeypatch):
     before = [removals(texts) for texts in docs]
     monkeypatch.setattr(iw, "_strikable", every_gram)
     assert [removals(texts) for texts in docs] == before
-    assert any(before), "injected words are cut"
+
+
+# --- between words ---------------------------------------------------------------------------
+
+WORDS = ["bee", "Bee", "hive", "honey", "wax", "queen", "the", "of", "2024", "x1", "café", "Straße", "ſun", "sun"]
+SEPARATORS = [" ", " ", " ", ", ", ". ", "_", " _ ", "-", " (", ") "]
+
+
+def random_words(rng: random.Random) -> list[str]:
+    return ["".join(rng.choice(WORDS) + rng.choice(SEPARATORS) for _ in range(rng.randint(0, 25)))
+            for _ in range(rng.randint(1, 8))]
+
+
+def reference_closing_words(texts: list[str], wanted: set[str]) -> Counter[tuple[int, str]]:
+    """(paragraph, word) of each occurrence of a wanted word that keeps no company and closes up, found
+    and judged occurrence by occurrence as the judge does (in paragraphs of ASCII words)."""
+    pairs = _word_pairs([_word_units(t) for t in texts])
+    out: Counter[tuple[int, str]] = Counter()
+    for i, t in enumerate(texts):
+        for m in BOUNDED_WORD.finditer(t):
+            word = m.group().lower()
+            if word not in wanted:
+                continue
+            left, right = _neighbours(t, m.start(), m.end(), False)
+            if (left is not None and pairs[left, word] > 1) or (right is not None and pairs[word, right] > 1):
+                continue
+            if left is not None and right is not None and (
+                    pairs[left, right] > 0 or _common(left, False) or _common(right, False)):
+                out[i, word] += 1
+    return out
+
+
+def test_closing_words_are_those_found_occurrence_by_occurrence():
+    rng = random.Random(21)
+    for _ in range(400):
+        texts = random_words(rng)
+        units = [_word_units(t) for t in texts]
+        pairs = _word_pairs(units)
+        wanted = {w.lower() for w in WORDS if w.isascii() and w.isalpha() and len(w) >= 3}  # as candidates are
+        found = Counter({(i, w): c for i, u in enumerate(units)
+                         for w, c in _closing_words(u, wanted, pairs, lambda w: _common(w, False)).items()})
+        assert found == reference_closing_words(texts, wanted), texts
+
+
+def english_article() -> list[str]:
+    """The body of sample page 000 (English), as a carrier for injected words."""
+    lines = (SEEDS / "000_da662a36e63dfc30.txt").read_text(encoding="utf-8").split("\n")[47:102]
+    return [line.strip() for line in lines if line.strip()]
+
+
+def injected_words(rng: random.Random, body: list[str]) -> list[str]:
+    """Made-up words inserted two to four times between words of two or three paragraphs, once in a
+    while spelt otherwise (upper case, a long s, a Kelvin sign, after an underscore)."""
+    out = list(body)
+    for _ in range(rng.randint(1, 4)):
+        word = "".join(rng.choice("zeplinquoaksr") for _ in range(rng.randint(4, 8)))
+        for k in rng.sample(range(len(out)), min(len(out), rng.randint(2, 3))):
+            words = out[k].split(" ")
+            for pos in sorted(rng.sample(range(1, len(words) + 1), min(len(words), rng.randint(2, 4))), reverse=True):
+                other = rng.choice([word.upper(), word.replace("s", "ſ"), word.replace("k", "\u212a"), f"_{word}"])
+                words.insert(pos, other if rng.random() < 0.15 else word)
+            out[k] = " ".join(words)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_only_words_that_cannot_be_cut_are_left_unjudged(seed, monkeypatch):
+    rng = random.Random(seed)
+    docs = [injected_words(rng, english_article()), injected_words(rng, [t * 3 for t in random_words(rng)] * 3)]
+    before = [removals(texts, "en") for texts in docs]
+    monkeypatch.setattr(_Words, "may_strike", lambda *_: True)
+    assert [removals(texts, "en") for texts in docs] == before
+
+
+def test_the_injected_carriers_show_cuts():
+    """The comparisons above see injected words cut (in most of the carrier articles)."""
+    han = [removals(injected(random.Random(seed), chinese_article())) for seed in range(12)]
+    words = [removals(injected_words(random.Random(seed), english_article()), "en") for seed in range(12)]
+    assert sum(map(bool, han)) >= 4 and sum(map(bool, words)) >= 4

@@ -11,17 +11,18 @@ its other occurrences (a headline using the word for real) stay. Pairs are
 character pairs in Han text, word pairs otherwise.
 
 How it is computed (the result is the same as judging every occurrence of
-every candidate): in Han text, whether a position keeps company does not
-depend on the word there, so it is worked out for every position of the
-document at once, as rows of flags in Python ints (one flag a byte: shifts
-and &, | at C speed); until a cut, only n-grams whose lone occurrences close
-up twice or more in each of two paragraphs are judged, since no other can be
-cut. A candidate's occurrences are found with str.find in the paragraphs
-joined. Between words, the words counted to pick the candidates say which
-paragraphs hold each. Neighbours are read by index. A candidate is given up
-as soon as too few of its occurrences can be left stray for it to pass, and a
-Han n-gram that mostly sits inside one longer recurring string is given up at
-once.
+every candidate): only a word whose lone occurrences close up twice or more
+in each of two paragraphs can be cut, so only such candidates are judged. In
+Han text, whether a position keeps company does not depend on the word there,
+so it is worked out for every position of the document at once, as rows of
+flags in Python ints (one flag a byte: shifts and &, | at C speed), until a
+cut; after one, every remaining candidate is judged. A candidate's
+occurrences are found with str.find in the paragraphs joined. Between words,
+the words counted to pick the candidates say which paragraphs hold each, and
+a paragraph's lone occurrences are counted again once it is cut. Neighbours
+are read by index. A candidate is given up as soon as too few of its
+occurrences can be left stray for it to pass, and a Han n-gram that mostly
+sits inside one longer recurring string is given up at once.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
 # A whole word of letters (no digit or letter on either side): what `_word_pattern` matches.
 BOUNDED_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{3,}(?![^\W_])")
-UNIT = re.compile(r"[^\W_]+")
+# A text split into what lies between words and words (maximal runs of letters and digits):
+# separators at even places, words at odd.
+UNIT_SPLIT = re.compile(r"([^\W_]+)")
 
 
 def _word_pattern(word: str, han: bool) -> re.Pattern[str]:
@@ -100,11 +103,18 @@ def _common_char(char: str) -> bool:
     return _common(char, True)
 
 
-def _word_pairs(texts: list[str]) -> Counter[tuple[str, str]]:
-    """How often each pair of neighbouring words (lowercased) occurs in the texts."""
+def _word_units(text: str) -> tuple[list[str], list[str]]:
+    """The words of `text` (maximal runs of letters and digits), lowercased, and what lies
+    before each word and after the last (separators[k] lies between words k - 1 and k)."""
+    pieces = UNIT_SPLIT.split(text)
+    return [w.lower() for w in pieces[1::2]], pieces[::2]
+
+
+def _word_pairs(units: list[tuple[list[str], list[str]]]) -> Counter[tuple[str, str]]:
+    """How often each pair of neighbouring words (`_word_units`) occurs in the texts."""
     out: Counter[tuple[str, str]] = Counter()
-    for t in texts:
-        out.update(itertools.pairwise([w.lower() for w in UNIT.findall(t)]))
+    for words, _ in units:
+        out.update(itertools.pairwise(words))
     return out
 
 
@@ -320,22 +330,58 @@ class _HanText:
         return hit
 
 
+def _has_exotic_word(text: str) -> bool:
+    """Whether `text` holds a word with a non-ASCII letter: matching a word case-insensitively
+    there is not comparing lowercased words."""
+    return not text.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(text))
+
+
+def _closing_words(units: tuple[list[str], list[str]], wanted: set[str], pairs: Counter[tuple[str, str]],
+                   common: Callable[[str], bool]) -> Counter[str]:
+    """How many occurrences of each wanted word a text (its `_word_units`) holds that keep company
+    on neither side and close up (as `InjectedWord._judge_words` judges them), words compared
+    lowercased.
+
+    Neighbours are read as `_neighbours` reads them: the words on either side, unless an
+    underscore lies between (then there is none).
+    """
+    words, separators = units
+    last = len(words) - 1
+    out: Counter[str] = Counter()
+    for k in itertools.compress(range(len(words)), map(wanted.__contains__, words)):
+        word = words[k]
+        left = words[k - 1] if k > 0 and "_" not in separators[k] else None
+        right = words[k + 1] if k < last and "_" not in separators[k + 1] else None
+        if (left is not None and pairs.get((left, word), 0) > 1) or (
+                right is not None and pairs.get((word, right), 0) > 1):
+            continue
+        if left is not None and right is not None and (
+                pairs.get((left, right), 0) > 0 or common(left) or common(right)):
+            out[word] += 1
+    return out
+
+
 class _Words:
     """Where each candidate occurs between words in the paragraphs' current text (as
-    `_word_pattern` finds it): the words counted say which paragraphs hold it."""
+    `_word_pattern` finds it): the words counted say which paragraphs hold it. Also how many of
+    its occurrences there can be stray and close up (`may_strike`)."""
 
-    def __init__(self, texts: list[str], counts: list[Counter[str]], wanted: set[str]) -> None:
+    def __init__(self, texts: list[str], units: list[tuple[list[str], list[str]]], counts: list[Counter[str]],
+                 wanted: set[str]) -> None:
         self.texts = texts
+        self.units = units  # each text's `_word_units`
         self.counts = counts  # what each paragraph held when counted (at least its matches)
         self.where: dict[str, list[int]] = {}
         for i, here in enumerate(counts):
             for w in here.keys() & wanted:
                 self.where.setdefault(w, []).append(i)
+        self.wanted = wanted
         self.changed: set[int] = set()  # paragraphs cut since they were counted
         self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        self._closing: dict[int, Counter[str]] = {}
+        self._lengths: dict[int, Counter[int]] = {}
         # Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there.
-        self._exotic = {i for i, t in enumerate(texts)
-                        if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
+        self._exotic = {i for i, t in enumerate(texts) if _has_exotic_word(t)}
 
     def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
         words = self._words.get(i)
@@ -375,10 +421,45 @@ class _Words:
         """The occurrences of `word` in paragraph `i` (not one of `plan`'s searched paragraphs)."""
         return self._words_of(i).get(word, [])
 
+    def may_strike(self, word: str, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> bool:
+        """Whether `word` can have two or more stray occurrences that close up in each of two or
+        more paragraphs, what a cut needs (`InjectedWord._cut`), as the text is now. Counted with
+        plain lowercasing (`_closing_words`); where that is not how the word is matched (see
+        `_exotic`), each non-ASCII word of its length may be one more. A non-ASCII word always may."""
+        if not word.isascii():
+            return True
+        struck = 0
+        for i in {*self.where.get(word, ()), *self.changed, *self._exotic}:
+            n = self._closing_of(i, pairs, common)[word]
+            if i in self._exotic:
+                n += self._non_ascii_lengths(i)[len(word)]
+            struck += n >= 2
+            if struck >= 2:
+                return True
+        return False
+
+    def _non_ascii_lengths(self, i: int) -> Counter[int]:
+        lengths = self._lengths.get(i)
+        if lengths is None:
+            lengths = self._lengths[i] = Counter(len(m.group()) for m in BOUNDED_WORD.finditer(self.texts[i])
+                                                 if not m.group().isascii())
+        return lengths
+
+    def _closing_of(self, i: int, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> Counter[str]:
+        closing = self._closing.get(i)
+        if closing is None:
+            closing = self._closing[i] = _closing_words(self.units[i], self.wanted, pairs, common)
+        return closing
+
     def cut(self, i: int, text: str) -> None:
         self.texts[i] = text
         self.changed.add(i)
         self._words.pop(i, None)
+        self._closing.pop(i, None)
+        self._lengths.pop(i, None)
+        self.units[i] = _word_units(text)
+        if _has_exotic_word(text):
+            self._exotic.add(i)
 
 
 class InjectedWord(Rule):
@@ -406,7 +487,8 @@ class InjectedWord(Rule):
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
-        pairs = _word_pairs(texts)
+        units = [_word_units(t) for t in texts]
+        pairs = _word_pairs(units)
         common_cache: dict[str, bool] = {}
 
         def common(unit: str) -> bool:
@@ -415,9 +497,10 @@ class InjectedWord(Rule):
                 hit = common_cache[unit] = _common(unit, han)
             return hit
 
-        words = _Words(list(texts), heres, set(candidates))
+        words = _Words(list(texts), units, heres, set(candidates))
         for word in candidates:
-            self._judge_words(doc, word, words, pairs, common)
+            if words.may_strike(word, pairs, common):
+                self._judge_words(doc, word, words, pairs, common)
 
     def _run_han(self, doc: Document, texts: list[str]) -> None:
         """The candidates of Han text, judged in order. Until a paragraph is cut, only n-grams that
