@@ -9,6 +9,7 @@ the punctuation that ended the sentence the string was appended to.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -77,9 +78,8 @@ class InjectedString(Rule):
         if len(eligible) < s.injection_min_paragraphs:
             return []
         grams = [_grams(t) for t in eligible]
-        df: Counter[str] = Counter()
-        for g in grams:
-            df.update(set(g))
+        # In how many paragraphs each n-gram occurs (dict.fromkeys: each paragraph's distinct n-grams).
+        df = Counter(itertools.chain.from_iterable(map(dict.fromkeys, grams)))
         need = max(s.injection_min_paragraphs, s.injection_min_share * len(eligible))
         frequent = {g for g, c in df.items() if c >= need and g.strip()}
         if not frequent:
