@@ -11,22 +11,30 @@ its other occurrences (a headline using the word for real) stay. Pairs are
 character pairs in Han text, word pairs otherwise.
 
 How it is computed (the result is the same as judging every occurrence of
-every candidate): in Han text a candidate's occurrences are found with
-str.find in the paragraphs joined, and whether a position keeps company is
-worked out once per position (it does not depend on the word there); between
-words, the words counted to pick the candidates say which paragraphs hold
-each. Neighbours are read by index. A candidate is given up as soon as too few
-of its occurrences can be left stray for it to pass, and a Han n-gram that
-mostly sits inside one longer recurring string is given up at once.
+every candidate): only a word whose lone occurrences close up twice or more
+in each of two paragraphs can be cut, so only such candidates are judged. In
+Han text, whether a position keeps company does not depend on the word there,
+so it is worked out for every position of the document at once, as rows of
+flags in Python ints (one flag a byte: shifts and &, | at C speed), until a
+cut; after one, every remaining candidate is judged. A candidate's
+occurrences are found with str.find in the paragraphs joined. Between words,
+the words counted to pick the candidates say which paragraphs hold each, and
+a paragraph's lone occurrences are counted again once it is cut. Neighbours
+are read by index. A candidate is given up as soon as too few of its
+occurrences can be left stray for it to pass, and a Han n-gram that mostly
+sits inside one longer recurring string is given up at once.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 from tasks.clean.base import Rule
 from tasks.clean.text import han_count
@@ -36,11 +44,14 @@ from tasks.record import Document, Paragraph
 # Function characters and words (的, 在, the, of) are this common or more.
 COMMON_UNIT_ZIPF = 6.0
 LATIN_MAX_ZIPF = 4.5
+CHAR_CACHE = 8192
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
 # A whole word of letters (no digit or letter on either side): what `_word_pattern` matches.
 BOUNDED_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{3,}(?![^\W_])")
-UNIT = re.compile(r"[^\W_]+")
+# A text split into what lies between words and words (maximal runs of letters and digits):
+# separators at even places, words at odd.
+UNIT_SPLIT = re.compile(r"([^\W_]+)")
 
 
 def _word_pattern(word: str, han: bool) -> re.Pattern[str]:
@@ -86,14 +97,24 @@ def _common(unit: str, han: bool) -> bool:
     return zipf(unit, "zh" if han else "en") >= COMMON_UNIT_ZIPF
 
 
-def _pairs(texts: list[str], han: bool) -> Counter[tuple[str, str]]:
+@lru_cache(maxsize=CHAR_CACHE)
+def _common_char(char: str) -> bool:
+    """`_common` for a character of Han text (memoized: zipf's cache is shared with every word)."""
+    return _common(char, True)
+
+
+def _word_units(text: str) -> tuple[list[str], list[str]]:
+    """The words of `text` (maximal runs of letters and digits), lowercased, and what lies
+    before each word and after the last (separators[k] lies between words k - 1 and k)."""
+    pieces = UNIT_SPLIT.split(text)
+    return [w.lower() for w in pieces[1::2]], pieces[::2]
+
+
+def _word_pairs(units: list[tuple[list[str], list[str]]]) -> Counter[tuple[str, str]]:
+    """How often each pair of neighbouring words (`_word_units`) occurs in the texts."""
     out: Counter[tuple[str, str]] = Counter()
-    for t in texts:
-        if han:
-            units = "".join(t.split())  # the characters, spaces left out
-            out.update(itertools.pairwise(units))
-        else:
-            out.update(itertools.pairwise([w.lower() for w in UNIT.findall(t)]))
+    for words, _ in units:
+        out.update(itertools.pairwise(words))
     return out
 
 
@@ -127,36 +148,122 @@ def _overlapping_count(text: str, word: str) -> int:
     return n
 
 
-def _lone_grams(text: str, pairs: Counter[tuple[str, str]], common: frozenset[str]) -> list[str]:
-    """The Han 2-, 3- and 4-grams of `text` that keep company on neither side (see `_HanText.kept`):
-    only these can be stray occurrences of an injected word."""
-    get = pairs.get
-    out: list[str] = []
+# Character classes for `_Company.classes`, and bytes.translate tables reading one class bit.
+_COMMON, _HAN = 1, 2
+_COMMON_FLAG = bytes(c & _COMMON for c in range(256))
+_HAN_FLAG = bytes((c & _HAN) >> 1 for c in range(256))
+
+
+def _flags(data: bytes | bytearray) -> int:
+    """One flag (0 or 1) per byte as an int, position i at bit 8 * i: shifting by 8 * k moves the
+    flags k positions, and &, | combine whole rows of them at C speed."""
+    return int.from_bytes(data, "little")
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The paragraphs' characters with spaces left out, joined by newlines: neighbours are read
+    across spaces but not across paragraphs. An n-gram does not span a space, so where spaces
+    were is kept (`spaced`, flags by boundary: boundary b lies before joined[b])."""
+
+    joined: str
+    starts: list[int]  # where each paragraph starts in `joined`
+    spaced: int
+
+    @classmethod
+    def of(cls, texts: list[str]) -> _Units:
+        pieces = [t.split() for t in texts]
+        units = ["".join(p) for p in pieces]
+        joined = "\n".join(units)
+        starts = list(itertools.accumulate((len(u) + 1 for u in units), initial=0))[:-1]
+        spaced = bytearray(len(joined) + 1)
+        for start, p in zip(starts, pieces, strict=True):
+            for pos in itertools.accumulate(map(len, p[:-1])):
+                spaced[start + pos] = 1
+        return cls(joined, starts, _flags(spaced))
+
+
+def _char_pairs(text: str) -> list[str]:
+    """Each pair of neighbouring characters, as a 2-character string, in order."""
+    return list(map(operator.concat, text, text[1:]))
+
+
+@dataclass(frozen=True)
+class _Company:
+    """What says whether a Han position keeps company, for one document: how often each character
+    pair occurs in a paragraph (spaces left out), the pairs met once, the characters anything can
+    stand next to (punctuation, digits, function characters), and a str.translate table giving
+    each character of `_Units.joined` its class (`_COMMON` and `_HAN` bits)."""
+
+    pairs: Counter[str]
+    once: frozenset[str]
+    common: frozenset[str]
+    classes: dict[int, str]
+
+    @classmethod
+    def of(cls, units: _Units, bigrams: list[str]) -> _Company:
+        """`bigrams`: the character pairs of `units.joined`."""
+        pairs = Counter(bigrams)
+        # Every character is in a pair, unless the text is one character.
+        chars = set("".join(pairs)) if pairs else set(units.joined)
+        for start in units.starts[1:]:  # the pairs made with a newline between paragraphs are not in the text
+            newline = start - 1
+            for key in bigrams[max(newline - 1, 0):newline + 1]:
+                pairs.pop(key, None)
+        # Cuts only take characters away, so these hold for the document's text throughout.
+        common = frozenset(c for c in chars if _common_char(c))
+        han = set("".join(HAN_RUN.findall("".join(chars))))
+        classes = dict.fromkeys(map(ord, chars), chr(0))
+        for members, code in ((common - han, _COMMON), (han - common, _HAN), (han & common, _COMMON | _HAN)):
+            classes.update(dict.fromkeys(map(ord, members), chr(code)))
+        return cls(pairs, frozenset(k for k, c in pairs.items() if c == 1), common, classes)
+
+
+def _closing_grams(units: _Units, bigrams: list[str], company: _Company) -> tuple[list[str], list[int]]:
+    """The Han 2-, 3- and 4-grams that keep company on neither side (see `_HanText.kept`) and
+    whose two neighbours meet elsewhere (the text closes up without them), with where each
+    starts in `units.joined`: only these can be the stray occurrences a cut takes.
+
+    A position's company is worked out for all positions at once, as rows of flags (see
+    `_flags`) indexed by boundary: boundary b lies before joined[b]. The newlines between
+    paragraphs count as common characters: nothing keeps company across them.
+    """
+    text = units.joined
     n = len(text)
-    for m in HAN_RUN.finditer(text):
-        start, end = m.span()
-        run = m.group()
-        size = end - start
-        if size < 2:
-            continue
-        inner = list(map(get, itertools.pairwise(run), itertools.repeat(0)))  # each pair of neighbours in the run
-        j = start - 1
-        while j >= 0 and text[j].isspace():
-            j -= 1
-        k = end
-        while k < n and text[k].isspace():
-            k += 1
-        # alone_left[i]: an occurrence starting at run[i] has no company before it; alone_right[i]: one
-        # ending just before run[i] (or the run's end) has none after it.
-        alone_left = [j < 0 or text[j] in common or get((text[j], run[0]), 0) <= 1,
-                      *[c <= 1 or x in common for c, x in zip(inner, run, strict=False)]]
-        alone_right = [False, *[c <= 1 or y in common for c, y in zip(inner, run[1:], strict=True)],
-                       k >= n or text[k] in common or get((run[-1], text[k]), 0) <= 1]
-        starts = list(itertools.compress(range(size - 1), alone_left))
-        out += [run[i:i + 2] for i in starts if alone_right[i + 2]]
-        out += [run[i:i + 3] for i in starts if i + 3 <= size and alone_right[i + 3]]
-        out += [run[i:i + 4] for i in starts if i + 4 <= size and alone_right[i + 4]]
-    return out
+    classes = text.translate(company.classes).encode("latin-1")
+    common = _flags(classes.translate(_COMMON_FLAG))
+    han = _flags(classes.translate(_HAN_FLAG))
+    # A pair met once is no company; the text's two ends have none either.
+    once = _flags(b"\x01" + bytes(map(company.once.__contains__, bigrams)) + b"\x01")
+    alone_before = once | common << 8  # an n-gram starting at b has no company before it
+    alone_after = once | common  # one ending at b has none after it
+    joined = han & han << 8 & ~units.spaced  # b inside a Han run: Han on both sides, no space between
+    pairs = company.pairs
+    padded = " " + text + " "  # padded[i] is the character before text[i]; a space stands for none
+    grams: list[str] = []
+    where: list[int] = []
+    inside = alone_before
+    for size in (2, 3, 4):
+        inside &= joined >> 8 * (size - 1)  # an n-gram of this size starting at b lies in one run
+        starts = (inside & alone_after >> 8 * size).to_bytes(n + 1, "little")
+        for i in itertools.compress(range(n), starts):
+            if padded[i] + padded[i + size + 1] in pairs:
+                grams.append(text[i:i + size])
+                where.append(i)
+    return grams, where
+
+
+def _strikable(units: _Units, grams: list[str], where: list[int]) -> set[str]:
+    """The n-grams a cut can take while the text is as counted, from `_closing_grams`: a word is
+    cut only where two or more of its stray occurrences close up, in two or more paragraphs
+    (`InjectedWord._cut`), and its stray occurrences are among its lone n-grams."""
+    total = Counter(grams)
+    if not any(c >= 4 for c in total.values()):
+        return set()
+    per_paragraph = Counter((w, bisect.bisect_right(units.starts, i)) for w, i in zip(grams, where, strict=True)
+                            if total[w] >= 4)
+    twice = Counter(w for (w, _), c in per_paragraph.items() if c >= 2)
+    return {w for w, c in twice.items() if c >= 2}
 
 
 class _HanText:
@@ -165,10 +272,10 @@ class _HanText:
     in the document, with a neighbour that is not a function character. That depends on the
     position only, not on the word there, so it is worked out once per position."""
 
-    def __init__(self, texts: list[str], pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> None:
+    def __init__(self, texts: list[str], company: _Company) -> None:
         self.texts = texts
-        self.pairs = pairs
-        self.common = common
+        self.pairs = company.pairs
+        self.common = company.common.__contains__
         self.changed = False  # some paragraph was cut: n-gram counts no longer describe the text
         self._join()
 
@@ -208,7 +315,7 @@ class _HanText:
             while j >= 0 and text[j].isspace():
                 j -= 1
             hit = self._before[key] = (j >= 0 and not self.common(text[j])
-                                       and self.pairs.get((text[j], text[a]), 0) > 1)
+                                       and self.pairs.get(text[j] + text[a], 0) > 1)
         if hit:
             return True
         key = self.starts[i] + b
@@ -219,26 +326,62 @@ class _HanText:
             while k < n and text[k].isspace():
                 k += 1
             hit = self._after[key] = (k < n and not self.common(text[k])
-                                      and self.pairs.get((text[b - 1], text[k]), 0) > 1)
+                                      and self.pairs.get(text[b - 1] + text[k], 0) > 1)
         return hit
+
+
+def _has_exotic_word(text: str) -> bool:
+    """Whether `text` holds a word with a non-ASCII letter: matching a word case-insensitively
+    there is not comparing lowercased words."""
+    return not text.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(text))
+
+
+def _closing_words(units: tuple[list[str], list[str]], wanted: set[str], pairs: Counter[tuple[str, str]],
+                   common: Callable[[str], bool]) -> Counter[str]:
+    """How many occurrences of each wanted word a text (its `_word_units`) holds that keep company
+    on neither side and close up (as `InjectedWord._judge_words` judges them), words compared
+    lowercased.
+
+    Neighbours are read as `_neighbours` reads them: the words on either side, unless an
+    underscore lies between (then there is none).
+    """
+    words, separators = units
+    last = len(words) - 1
+    out: Counter[str] = Counter()
+    for k in itertools.compress(range(len(words)), map(wanted.__contains__, words)):
+        word = words[k]
+        left = words[k - 1] if k > 0 and "_" not in separators[k] else None
+        right = words[k + 1] if k < last and "_" not in separators[k + 1] else None
+        if (left is not None and pairs.get((left, word), 0) > 1) or (
+                right is not None and pairs.get((word, right), 0) > 1):
+            continue
+        if left is not None and right is not None and (
+                pairs.get((left, right), 0) > 0 or common(left) or common(right)):
+            out[word] += 1
+    return out
 
 
 class _Words:
     """Where each candidate occurs between words in the paragraphs' current text (as
-    `_word_pattern` finds it): the words counted say which paragraphs hold it."""
+    `_word_pattern` finds it): the words counted say which paragraphs hold it. Also how many of
+    its occurrences there can be stray and close up (`may_strike`)."""
 
-    def __init__(self, texts: list[str], counts: list[Counter[str]], wanted: set[str]) -> None:
+    def __init__(self, texts: list[str], units: list[tuple[list[str], list[str]]], counts: list[Counter[str]],
+                 wanted: set[str]) -> None:
         self.texts = texts
+        self.units = units  # each text's `_word_units`
         self.counts = counts  # what each paragraph held when counted (at least its matches)
         self.where: dict[str, list[int]] = {}
         for i, here in enumerate(counts):
             for w in here.keys() & wanted:
                 self.where.setdefault(w, []).append(i)
+        self.wanted = wanted
         self.changed: set[int] = set()  # paragraphs cut since they were counted
         self._words: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        self._closing: dict[int, Counter[str]] = {}
+        self._lengths: dict[int, Counter[int]] = {}
         # Paragraphs with non-ASCII words: case-insensitive matching is not plain lowercasing there.
-        self._exotic = {i for i, t in enumerate(texts)
-                        if not t.isascii() and any(not m.group().isascii() for m in BOUNDED_WORD.finditer(t))}
+        self._exotic = {i for i, t in enumerate(texts) if _has_exotic_word(t)}
 
     def _words_of(self, i: int) -> dict[str, list[tuple[int, int]]]:
         words = self._words.get(i)
@@ -278,10 +421,45 @@ class _Words:
         """The occurrences of `word` in paragraph `i` (not one of `plan`'s searched paragraphs)."""
         return self._words_of(i).get(word, [])
 
+    def may_strike(self, word: str, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> bool:
+        """Whether `word` can have two or more stray occurrences that close up in each of two or
+        more paragraphs, what a cut needs (`InjectedWord._cut`), as the text is now. Counted with
+        plain lowercasing (`_closing_words`); where that is not how the word is matched (see
+        `_exotic`), each non-ASCII word of its length may be one more. A non-ASCII word always may."""
+        if not word.isascii():
+            return True
+        struck = 0
+        for i in {*self.where.get(word, ()), *self.changed, *self._exotic}:
+            n = self._closing_of(i, pairs, common)[word]
+            if i in self._exotic:
+                n += self._non_ascii_lengths(i)[len(word)]
+            struck += n >= 2
+            if struck >= 2:
+                return True
+        return False
+
+    def _non_ascii_lengths(self, i: int) -> Counter[int]:
+        lengths = self._lengths.get(i)
+        if lengths is None:
+            lengths = self._lengths[i] = Counter(len(m.group()) for m in BOUNDED_WORD.finditer(self.texts[i])
+                                                 if not m.group().isascii())
+        return lengths
+
+    def _closing_of(self, i: int, pairs: Counter[tuple[str, str]], common: Callable[[str], bool]) -> Counter[str]:
+        closing = self._closing.get(i)
+        if closing is None:
+            closing = self._closing[i] = _closing_words(self.units[i], self.wanted, pairs, common)
+        return closing
+
     def cut(self, i: int, text: str) -> None:
         self.texts[i] = text
         self.changed.add(i)
         self._words.pop(i, None)
+        self._closing.pop(i, None)
+        self._lengths.pop(i, None)
+        self.units[i] = _word_units(text)
+        if _has_exotic_word(text):
+            self._exotic.add(i)
 
 
 class InjectedWord(Rule):
@@ -309,7 +487,8 @@ class InjectedWord(Rule):
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
-        pairs = _pairs(texts, han)
+        units = [_word_units(t) for t in texts]
+        pairs = _word_pairs(units)
         common_cache: dict[str, bool] = {}
 
         def common(unit: str) -> bool:
@@ -318,23 +497,23 @@ class InjectedWord(Rule):
                 hit = common_cache[unit] = _common(unit, han)
             return hit
 
-        words = _Words(list(texts), heres, set(candidates))
+        words = _Words(list(texts), units, heres, set(candidates))
         for word in candidates:
-            self._judge_words(doc, word, words, pairs, common)
+            if words.may_strike(word, pairs, common):
+                self._judge_words(doc, word, words, pairs, common)
 
     def _run_han(self, doc: Document, texts: list[str]) -> None:
         """The candidates of Han text, judged in order. Until a paragraph is cut, only n-grams that
-        occur twice or more without company in each of two paragraphs can be injected words, so
-        only those are judged; after a cut (new neighbours meet) every remaining candidate is."""
+        occur twice or more without company, closing up, in each of two paragraphs can be cut (see
+        `_strikable`), so only those are judged; after a cut (new neighbours meet) every remaining
+        candidate is."""
         s = self.settings
-        pairs = _pairs(texts, True)
-        # The characters anything can stand next to (punctuation, digits, function characters);
-        # cuts only take characters away, so this holds for the document's text throughout.
-        common = frozenset(c for c in set("".join(texts)) if _common(c, True))
-        lone = Counter(w for t in texts for w, c in Counter(_lone_grams(t, pairs, common)).items() if c >= 2)
-        text = _HanText(list(texts), pairs, common.__contains__)
+        units = _Units.of(texts)
+        bigrams = _char_pairs(units.joined)
+        company = _Company.of(units, bigrams)
+        text = _HanText(list(texts), company)
         counted = text.joined  # the text as counted
-        order = sorted((w for w, c in lone.items() if c >= 2), key=lambda w: (-len(w), w))
+        order = sorted(_strikable(units, *_closing_grams(units, bigrams, company)), key=lambda w: (-len(w), w))
         for word in order:
             total = _overlapping_count(counted, word)
             if total >= s.injected_word_min_count and self._judge_han(doc, word, text, total):
@@ -372,7 +551,7 @@ class InjectedWord(Rule):
                 continue
             # ... and the text closes up without it: its two neighbours meet elsewhere.
             left, right = _neighbours(text.texts[i], a, b, True)
-            stray.append((i, a, b, left is not None and right is not None and pairs((left, right), 0) > 0))
+            stray.append((i, a, b, left is not None and right is not None and pairs(left + right, 0) > 0))
         if self._cut(doc, word, stray, n_occ, share, COMMON_UNIT_ZIPF, "zh"):
             text.update(doc.paragraphs)
             return True
@@ -393,7 +572,7 @@ class InjectedWord(Rule):
         kept = 0
         for x, before in ((joined[pos - 1] if pos > 0 else "\n", True),
                           (joined[end] if end < len(joined) else "\n", False)):
-            if x.isspace() or text.common(x) or text.pairs.get((x, word[0]) if before else (word[-1], x), 0) <= 1:
+            if x.isspace() or text.common(x) or text.pairs.get(x + word[0] if before else word[-1] + x, 0) <= 1:
                 continue
             kept = max(kept, joined.count(x + word if before else word + x))
         return kept > 0 and (n_occ - kept < min_count or (n_occ - kept) / n_occ < share)

@@ -9,6 +9,8 @@ the punctuation that ended the sentence the string was appended to.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections import Counter
 from difflib import SequenceMatcher
@@ -33,11 +35,19 @@ def _runs(text: str, frequent: set[str], grams: list[str] | None = None) -> list
     return [(m.start(), m.end() - 1 + N) for m in _COVERED.finditer(starts)]
 
 
+def _share(a: str, b: str, size: int) -> bool:
+    """Whether `a` and `b` have a common substring of `size` characters (str.find at C speed)."""
+    return any(a[i:i + size] in b for i in range(len(a) - size + 1))
+
+
 def _core(runs: list[str]) -> str:
     """The part shared by the most frequent runs (drops the neighbours' characters)."""
     common = [r for r, _ in Counter(runs).most_common(5)]
     core = common[0]
     for other in common[1:]:
+        # Most runs share less than that with the core: a quick sure "no" before the longest match.
+        if not _share(core, other, math.ceil(len(core) * 0.6)):
+            continue
         m = SequenceMatcher(None, core, other, autojunk=False).find_longest_match(0, len(core), 0, len(other))
         if m.size >= len(core) * 0.6:
             core = core[m.a: m.a + m.size]
@@ -68,9 +78,8 @@ class InjectedString(Rule):
         if len(eligible) < s.injection_min_paragraphs:
             return []
         grams = [_grams(t) for t in eligible]
-        df: Counter[str] = Counter()
-        for g in grams:
-            df.update(set(g))
+        # In how many paragraphs each n-gram occurs (dict.fromkeys: each paragraph's distinct n-grams).
+        df = Counter(itertools.chain.from_iterable(map(dict.fromkeys, grams)))
         need = max(s.injection_min_paragraphs, s.injection_min_share * len(eligible))
         frequent = {g for g, c in df.items() if c >= need and g.strip()}
         if not frequent:
