@@ -156,11 +156,13 @@ def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothin
 
     pages = tmp_path / "pages"
     pages.mkdir()
+    samples = [*(ROOT / "seeds").glob("*.txt"), *(ROOT / "tests/fixtures/html").glob("*.html")]
     for k in range(40):  # enough pages that the run is still working when the signal comes
-        for page in (ROOT / "seeds").glob("*.html"):
+        for page in samples:
             shutil.copy(page, pages / f"{k}-{page.name}")
     out = tmp_path / "out"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "SIEVE_QUIET": "1"}
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own ephemeral server
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), SIEVE_QUIET="1")
     run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(pages), "--out", str(out), "--workers", "1"],
                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
@@ -169,7 +171,7 @@ def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothin
         time.sleep(0.2)
         server = next((p for p in psutil.Process(run.pid).children() if "uvicorn" in " ".join(p.cmdline())), None)
     assert server is not None, "the run never started its Prefect server"
-    time.sleep(3)
+    time.sleep(1)
     run.send_signal(signal.SIGTERM)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
