@@ -5,6 +5,7 @@ Prefect's environment, calls the flow or the plain functions, prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -42,15 +43,16 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         pool.start()
     from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
 
-    ephemeral.use(server)
+    own_server = ephemeral.use(server)
     n = _workers(settings, workers)
     runner = task_runner_for(n, dask_address or settings.run.dask_address)
     urls = [i for i in inputs or [] if "://" in i]
     paths = [str(Path(i).resolve()) for i in inputs or [] if "://" not in i]
     source = "cli" if inputs else "configured"
-    return sieve_pipeline.with_options(task_runner=runner)(
-        config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
-        source=source, allow_private=allow_private)
+    with ephemeral.run_settings() if own_server else contextlib.nullcontext():
+        return sieve_pipeline.with_options(task_runner=runner)(
+            config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
+            source=source, allow_private=allow_private)
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:

@@ -6,20 +6,26 @@ first calls its API: after sieve's imports, and after importing the whole
 server package into the flow's process as well (~1.5 s CPU) only to launch it.
 Its boot (imports, database check, services: 3-5 s) then delays the run.
 
-`start()` launches the same command with the same environment (Prefect 3.8,
-pinned) as soon as `sieve run` begins, so the server boots while sieve imports
-its modules and the workers' forkserver warms up; `use()` waits until it
-answers and points this process's Prefect settings at it (PREFECT_API_URL),
-exactly as Prefect does with its own. One server per process, stopped at exit,
-as Prefect's; a SIGTERM (`kill`, a scheduler's timeout) becomes a normal exit
-when no one else handles it, so that the server is stopped then too (Prefect's
-own leaves it running). Nothing happens when PREFECT_API_URL is set (a real server) or
-ephemeral mode is off.
+`start()` launches the same command as soon as `sieve run` begins, before
+even Prefect is imported in this process, so the server boots while sieve
+imports its modules and the workers' forkserver warms up (start-up is CPU-bound
+on two cores: every half second the server starts earlier is half a second off
+every run). The server reads its settings from the same environment, profile
+and files as this process. `use()` waits until it answers and points this
+process's Prefect settings at it (PREFECT_API_URL), exactly as Prefect does
+with its own; if Prefect's settings say no ephemeral server is wanted (a
+profile sets PREFECT_API_URL or turns ephemeral mode off), it stops it instead.
+One server per process, stopped at exit, as Prefect's; a SIGTERM (`kill`, a
+scheduler's timeout) becomes a normal exit when no one else handles it, so that
+the server is stopped then too (Prefect's own leaves it running). Nothing
+starts when PREFECT_API_URL is set in the environment (a real server).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib.util
 import os
 import random
 import signal
@@ -29,6 +35,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -69,21 +76,24 @@ def _launch(command: list[str], env: dict[str, str]) -> Server:
 
 
 def start() -> Server | None:
-    """Launch the ephemeral server without waiting for it; None when Prefect would not start one."""
+    """Launch the ephemeral server without waiting for it; None when Prefect surely would not start one.
+
+    Launched before Prefect is imported here (0.5 s of it): the command needs only where Prefect is
+    installed, and the server reads its settings from the same environment, profile and files as
+    this process. Whether a server is wanted at all (a profile may set PREFECT_API_URL, or disable
+    ephemeral mode) is known once Prefect's settings are loaded: `use()` stops it if not."""
     global _SERVER  # noqa: PLW0603 - one per process, as Prefect's
     if _SERVER is not None:
         return _SERVER
-    import prefect  # noqa: PLC0415 - Prefect reads the environment sieve prepared
-    from prefect.settings import get_current_settings  # noqa: PLC0415
-
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
+    if os.environ.get("PREFECT_API_URL"):
         return None
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+    spec = importlib.util.find_spec("prefect")  # finds the package without importing it
+    if spec is None or spec.origin is None:
+        return None
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
                "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
                "--log-level", "error", "--lifespan", "on"]
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-           **settings.to_environment_variables(exclude_unset=True)}
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     _SERVER = _launch(command, env)
     atexit.register(stop)
     _exit_cleanly_on_sigterm()
@@ -100,15 +110,22 @@ def _exit_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _raise_system_exit)
 
 
-def use(server: Server | None) -> None:
-    """Wait until `server` answers, then make it this process's Prefect API."""
+def use(server: Server | None) -> bool:
+    """Wait until `server` answers, then make it this process's Prefect API; True if it is."""
     global _SERVER  # noqa: PLW0603
-    if server is None or os.environ.get("PREFECT_API_URL") == server.api_url:
-        return
+    if server is None:
+        return False
+    if os.environ.get("PREFECT_API_URL") == server.api_url:
+        return True
     from prefect.context import refresh_global_settings_context  # noqa: PLC0415
     from prefect.settings import get_current_settings  # noqa: PLC0415
 
-    timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:  # set by a profile: not wanted after all
+        stop()
+        return False
+    timeout = settings.server.ephemeral.startup_timeout_seconds
+    _import_what_a_flow_run_imports()  # while the server boots, not after
     deadline = time.monotonic() + timeout
     with httpx.Client() as client:
         while True:
@@ -126,6 +143,26 @@ def use(server: Server | None) -> None:
             time.sleep(0.1)
     os.environ["PREFECT_API_URL"] = server.api_url
     refresh_global_settings_context()
+    return True
+
+
+def run_settings() -> contextlib.AbstractContextManager[object]:
+    """Settings for a flow run against this process's own server: no flow-run heartbeats.
+
+    Heartbeats let a server notice that the process of a flow run died; this server dies with
+    that process, so they have no reader, and ending the heartbeat thread holds up the end of
+    every run by up to a second (it sleeps in 1 s steps)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: PLC0415
+
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+def _import_what_a_flow_run_imports() -> None:
+    """Modules Prefect imports only when a flow is called (its engine, FastAPI's encoder for the
+    parameters, graphviz for the visualization hook): 0.15 s otherwise spent after the server is up."""
+    import fastapi.encoders  # noqa: F401, PLC0415
+    import prefect.flow_engine  # noqa: PLC0415
+    import prefect.utilities.visualization  # noqa: F401, PLC0415
 
 
 def stop() -> None:
