@@ -11,6 +11,9 @@ The final measurement is one command, `bench.py` (about 25 min on 2 CPUs at N = 
            ten times): peak RSS of the whole process tree (main, forkserver, worker
            processes, Prefect's ephemeral server), sampled every 0.2 s with psutil;
            Prefect task runs (shards) and their final states, errors in the run's log
+  sieve-1 against a running server: `sieve run DIR --workers 1` with PREFECT_API_URL
+           set to a `prefect server start` on 127.0.0.1 (the set-up for schedules and
+           the UI), started once for these runs, after the rounds above
 
 floor, sieve-1 and sieve-2 run one after the other, and that three times, so each
 round measures the three under the same load; the ratios are of the medians. It ends
@@ -23,7 +26,7 @@ run a new one instead. Results go to bench/out/results.json (merged with --keep,
 parts can be run separately with --only) and tables are printed.
 
     .venv/bin/python bench/bench.py [--n 2000] [--reps-floor 3] [--reps-sieve1 3] [--reps-sieve2 3]
-                                    [--only floor,sieve1,sieve2,scale] [--all] [--fresh-home] [--keep]
+                                    [--only floor,sieve1,sieve2,scale,sieve1_server] [--all] [--fresh-home] [--keep]
     .venv/bin/python bench/bench.py --only floor,sieve1,sieve2 --n 400     # a quick look
     .venv/bin/python bench/bench.py table        # print the tables of bench/out/results.json
 
@@ -44,12 +47,15 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -303,13 +309,16 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
-def run_sub(args: list[str], label: str, sample: bool = False, home: str | None = None) -> dict[str, Any]:
+def run_sub(args: list[str], label: str, sample: bool = False, home: str | None = None,
+            api_url: str | None = None) -> dict[str, Any]:
     """Run `bench.py <args>` in a fresh interpreter; its last stdout line is JSON. PREFECT_HOME is
-    `home` (kept) or, without one, a fresh temporary one (removed after)."""
+    `home` (kept) or, without one, a fresh temporary one (removed after); `api_url`: a running server."""
     fresh = home is None
     home = home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")
     env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     log = OUT / "logs" / f"{label}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"  [{time.strftime('%H:%M:%S')}] {label} ...", flush=True)
@@ -449,6 +458,8 @@ def table(res: dict[str, Any]) -> str:
     row("sieve 1 worker, whole run", res.get("sieve1", []), "docs_per_s_call")
     row("sieve 2 workers, flow body", res.get("sieve2", []), "docs_per_s_flow")
     row("sieve 2 workers, whole run", res.get("sieve2", []), "docs_per_s_call")
+    row("sieve 1 worker, running server, body", res.get("sieve1_server", []), "docs_per_s_flow")
+    row("sieve 1 worker, running server, whole", res.get("sieve1_server", []), "docs_per_s_call")
     startup = [r.get("prefect_startup_seconds") for k in ("sieve1", "sieve2") for r in res.get(k, [])]
     startup = [s for s in startup if s is not None]
     if startup:
@@ -479,7 +490,53 @@ def table(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-FINAL = ("floor", "sieve1", "sieve2", "scale")
+FINAL = ("floor", "sieve1", "sieve2", "scale", "sieve1_server")
+
+
+def _settle(pid: int, idle: float = 0.1, limit: float = 90.0) -> None:
+    """Wait until a freshly started server (and its children) uses under `idle` of a core: its first
+    minute of start-up work would otherwise slow the first run measured against it."""
+    import psutil  # noqa: PLC0415
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        procs = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        before = sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+        time.sleep(3)
+        after = sum(p.cpu_times().user + p.cpu_times().system for p in procs if p.is_running())
+        if (after - before) / 3 < idle:
+            return
+
+
+@contextlib.contextmanager
+def prefect_server(home: str) -> Iterator[str]:
+    """A real `prefect server start` on 127.0.0.1 (as `sieve server` starts it), for the runs that use one."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    log = (OUT / "logs" / "prefect-server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+                             str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"prefect server did not start (see {log.name})")
+            time.sleep(0.5)
+        _settle(proc.pid)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 EXTRA = ("floor2", "core", "core2", "profile", "scale_distinct", "diag2")
 
 
@@ -521,17 +578,18 @@ def orchestrate(args: argparse.Namespace) -> int:
         write_corpus(corpus, args.n, args.seed)
     res["corpus"] = describe_corpus(corpus, args.seed)
     home = None
-    if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2"}:
+    if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2", "sieve1_server"}:
         home, res["warm_run"] = warm_home(corpus)
     res["prefect_home"] = "fresh per run" if home is None else "one PREFECT_HOME, warmed by a 5-page run first"
     save_results(res)
     runs_dir = OUT / "runs"
 
-    def sieve(workers: int, label: str, folder: Path = corpus) -> dict[str, Any]:
+    def sieve(workers: int, label: str, folder: Path = corpus, api_url: str | None = None) -> dict[str, Any]:
         out = runs_dir / label
         shutil.rmtree(out, ignore_errors=True)
         config = ["--config", str(Path(args.config).resolve())] if args.config else []
-        got = run_sub(["sieve", str(folder), str(out), str(workers), *config], label, sample=True, home=home)
+        got = run_sub(["sieve", str(folder), str(out), str(workers), *config], label, sample=True, home=home,
+                      api_url=api_url)
         shutil.rmtree(out, ignore_errors=True)
         return got
 
@@ -588,6 +646,14 @@ def orchestrate(args: argparse.Namespace) -> int:
         replicate(corpus, big, 10)
         scale["10N"] = sieve(2, "scale-10N", big)
         save_results(res)
+    if "sieve1_server" in only:
+        # sieve, 1 worker, against a running Prefect server (`sieve server`): the set-up for schedules
+        # and the UI. No ephemeral server to boot per run; the server itself is not in the run's time.
+        res["sieve1_server"] = []
+        with prefect_server(home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")) as url:
+            for k in range(args.reps_sieve1):
+                res["sieve1_server"].append(sieve(1, f"sieve1-server-{k}", api_url=url))
+                save_results(res)
     if "scale_distinct" in only:
         # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
         big = OUT / f"corpus-{10 * args.n}"
@@ -619,6 +685,12 @@ def final_summary(res: dict[str, Any]) -> str:
         lines.append(f"  {name}           {fmt(_median(runs, 'docs_per_s_flow'))} docs/s flow body, "
                      f"{fmt(_median(runs, 'docs_per_s_call'))} docs/s whole run "
                      f"(Prefect start-up {fmt(_median(runs, 'prefect_startup_seconds'))} s)")
+    if runs := res.get("sieve1_server"):
+        call = _median(runs, "docs_per_s_call")
+        lines.append(f"  sieve1 against a running Prefect server: {fmt(_median(runs, 'docs_per_s_flow'))} docs/s "
+                     f"flow body, {fmt(call)} docs/s whole run (start-up "
+                     f"{fmt(_median(runs, 'prefect_startup_seconds'))} s)"
+                     + (f" = {call / floor:.3f} x floor" if call and floor else ""))
     cpu = {name: _median(res.get(name, []), "docs_per_cpu_s") for name in ("floor", "sieve1", "sieve2")}
     if all(cpu.values()):
         lines.append(f"  CPU view (a busy machine slows the wall clock, less so CPU time): docs per CPU-second, "
@@ -672,8 +744,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps-core", type=int, default=1)
     ap.add_argument("--reps-floor2", type=int, default=1)
     ap.add_argument("--profile-docs", type=int, default=200)
-    ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale (the default) "
-                                                 "and floor2,core,core2,profile,scale_distinct,diag2")
+    ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale,sieve1_server "
+                                                 "(the default) and floor2,core,core2,profile,scale_distinct,diag2")
     ap.add_argument("--all", action="store_true", help="every part (about an hour on 2 CPUs)")
     ap.add_argument("--config", default=None, help="pipeline YAML for the sieve runs (default config/pipeline.yaml)")
     ap.add_argument("--fresh-home", action="store_true",

@@ -92,6 +92,8 @@ def chinese_script(text: str, sample: int = 4000) -> str:
     """'Hant' if converting to Simplified changes more characters than the reverse."""
     s = text[:sample]
     to_simp = sum(map(operator.ne, s, converter("t2s").convert(s)))  # map stops at the shorter, like zip
+    if not to_simp:  # nothing Traditional: Simplified (or no Han at all), whatever the reverse counts
+        return "Hans"
     to_trad = sum(map(operator.ne, s, converter("s2t").convert(s)))
     return "Hant" if to_simp > to_trad else "Hans"
 
