@@ -1,6 +1,6 @@
 """Speed and scale benchmark for sieve ("Speed and scale" issue).
 
-The final measurement is one command, `bench.py` (about 25 min on 2 CPUs at N = 2000):
+The final measurement is one command, `bench.py` (about 8 min on 2 CPUs at N = 2000):
 
   floor    a bare loop in one process: trafilatura.extract(html, deduplicate=False),
            langdetect.detect_langs on the whole result (DetectorFactory.seed = 0),
