@@ -98,6 +98,15 @@ def test_repeated_headline_is_dropped_after_its_first_appearance():
     assert doc.published_text.startswith(BEEKEEPING_EN[0])
 
 
+def test_repeated_lines_of_code_in_a_tutorial_stay():
+    steps = ["items = ['a', 'b', 'c']", "items.sort!", "print(items[0])", "for x in items {", "}"]
+    body = [*BEEKEEPING_EN[:3], *steps, *BEEKEEPING_EN[3:6], *steps, *BEEKEEPING_EN[6:], BEEKEEPING_EN[0]]
+    doc = run_text("\n".join(body))
+    for line in steps[:4]:
+        assert doc.published_text.count(line) == 2
+    assert doc.published_text.count(BEEKEEPING_EN[0]) == 1  # a repeated headline still goes
+
+
 def test_contact_block_and_copyright_lines_are_removed():
     body = [*BEEKEEPING_EN[:6], "Contact us", "Email: orders@honeyshop-example.org", "Tel: +44 20 7946 0958",
             *BEEKEEPING_EN[6:], "© 2024 Honey Shop Ltd. All rights reserved."]

@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 
 from tasks.clean.base import Rule
-from tasks.clean.text import CLOSERS, SENTENCE_MARK, is_sentence_like, weight
+from tasks.clean.text import CLOSERS, CODE_LIKE, SENTENCE_MARK, is_sentence_like, weight
 from tasks.record import Document
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
@@ -52,7 +52,8 @@ class MainRegion(Rule):
         # short line left in it (list item, code, byline, address) is no evidence either way.
         if w >= 5 and is_sentence_like(text):
             return BODY_SCORE
-        return 0.0 if html else -1.0
+        # A line of code is no menu item either (a tutorial's examples sit between its paragraphs).
+        return 0.0 if html or CODE_LIKE.search(text) else -1.0
 
     def dropped_score(self, text: str, reasons: set[str]) -> float:
         """Dropped paragraphs still say where the article is not."""

@@ -1,12 +1,15 @@
 """Paragraphs that repeat: a headline printed again between sections, a date
 line under every item of a related-articles list. The first occurrence stays
 (it may be the real headline); later copies go.
+
+A line that reads as code (`tasks.clean.text.CODE_LIKE`) stays however often it
+repeats: a tutorial shows the same statement in one example after another.
 """
 
 from __future__ import annotations
 
 from tasks.clean.base import Rule
-from tasks.clean.text import squash
+from tasks.clean.text import CODE_LIKE, squash
 from tasks.record import Document
 
 
@@ -19,6 +22,6 @@ class RepeatedParagraph(Rule):
             key = squash(para.text)
             if len(key) < 2:
                 continue
-            if key in seen:
+            if key in seen and not CODE_LIKE.search(para.text):
                 doc.drop_paragraph(i, "repeated", self.name)
             seen.add(key)

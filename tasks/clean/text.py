@@ -16,6 +16,11 @@ CLOSERS = "\"'\u201d\u2019)\uff09\u300d\u300f\u300b\u3011"  # " ' ” ’ ) ） 
 SENTENCE_END = re.compile(rf"[{SENTENCE_END_CHARS}][{CLOSERS}]*\s*$")
 SENTENCE_MARK = re.compile(r"[.!?;,\u3002\uff01\uff1f\uff1b\uff0c\u3001]")  # also 。 ！ ？ ； ， 、
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+# A line that reads as code: an ASCII call or index (`f(`, `a[`), an assignment, a line that opens
+# or closes a block or ends a statement, a method call like `list.sort!`. Menus, headlines and
+# dates do not look like that; a tutorial repeats such lines between its paragraphs.
+CODE_LIKE = re.compile(r"[A-Za-z0-9_][(\[]|[A-Za-z0-9_\])]\s*[-+*/]?=\s*\S|[{};]\s*$|^\s*[{}]"
+                       r"|\.[A-Za-z_]\w*[!?]\s*$")
 
 
 def han_count(text: str) -> int:
