@@ -107,6 +107,22 @@ def test_repeated_lines_of_code_in_a_tutorial_stay():
     assert doc.published_text.count(BEEKEEPING_EN[0]) == 1  # a repeated headline still goes
 
 
+def test_a_list_announced_by_a_colon_keeps_the_article_before_it():
+    items = ["Smoker", "Hive tool", "Veil and gloves", "Bee brush", "Queen excluder", "Feeder"]
+    body = [*BEEKEEPING_EN[:3], "You will need:", *items, *BEEKEEPING_EN[3:]]
+    doc = run_text("\n".join(body))
+    assert not doc.removed
+    for line in [*BEEKEEPING_EN[1:3], *items]:
+        assert line in doc.published_text
+
+
+def test_a_label_ending_with_a_colon_announces_no_list():
+    # "Author:" and the metadata lines under it stay outside the article, as before.
+    body = ["Author:", "Time: 2024/5/1 10:00", "Source: Example Wire", *BEEKEEPING_EN[1:]]
+    doc = run_text("\n".join(body))
+    assert "Author:" not in doc.published_text and "Example Wire" not in doc.published_text
+
+
 def test_contact_block_and_copyright_lines_are_removed():
     body = [*BEEKEEPING_EN[:6], "Contact us", "Email: orders@honeyshop-example.org", "Tel: +44 20 7946 0958",
             *BEEKEEPING_EN[6:], "© 2024 Honey Shop Ltd. All rights reserved."]

@@ -9,7 +9,12 @@ headline: the heading-shaped line before the article that shares the most of
 its topic terms. A related-articles list announces itself by a short line
 (a date, "read more") repeating at a regular interval over short items, or by
 short items that each end with a date; such a list (however long) weighs as one
-boilerplate line, so a box of links inside an article does not end it.
+boilerplate line, so a box of links inside an article does not end it. In
+plain text, lines of code and the short items of a list that a line ending with
+a colon announces (with body text after them) are neutral: a tutorial's example
+or a list of tools must not cut off the article's beginning. A list nothing
+announces still weighs as chrome (a known limit: a bare list of six items after
+two paragraphs cuts them).
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ STATEMENT_END = re.compile(rf"[.\u3002\uff0e][{CLOSERS}]*\s*$")  # . 。 ．
 ON_TOPIC_P = 0.2
 # A short sentence scores this; body text scores more.
 BODY_SCORE = 0.1
+# A short line that is not a sentence, in plain text: chrome unless something says otherwise.
+CHROME_SCORE = -1.0
+LIST_INTRO = re.compile(r"[:\uff1a]\s*$")  # : ：
+LIST_INTRO_WORDS = 2.5  # "You will need:", "所需工具："; not a label like "Author:"
+LIST_ITEM_MAX_WORDS = 6
 
 
 class MainRegion(Rule):
@@ -53,7 +63,7 @@ class MainRegion(Rule):
         if w >= 5 and is_sentence_like(text):
             return BODY_SCORE
         # A line of code is no menu item either (a tutorial's examples sit between its paragraphs).
-        return 0.0 if html or CODE_LIKE.search(text) else -1.0
+        return 0.0 if html or CODE_LIKE.search(text) else CHROME_SCORE
 
     def dropped_score(self, text: str, reasons: set[str]) -> float:
         """Dropped paragraphs still say where the article is not."""
@@ -76,6 +86,9 @@ class MainRegion(Rule):
                   else self.paragraph_score(i, para.text, html) for i, para in enumerate(doc.paragraphs)]
         scores = _lists_as_one(scores, [p.dropped and "related_list" in reasons.get(i, ()) for i, p in
                                         enumerate(doc.paragraphs)])
+        if not html:
+            scores = _announced_lists(scores, [p.text for p in doc.paragraphs],
+                                      [self.ctx.weight(p.text) for p in doc.paragraphs])
         start, end = _best_span(scores)
         if end < start:
             return
@@ -149,6 +162,26 @@ def _lists_as_one(scores: list[float], listed: list[bool]) -> list[float]:
         if j > i:
             out[i:j] = [ZONE_SCORE / (j - i)] * (j - i)
         i = max(j, i + 1)
+    return out
+
+
+def _announced_lists(scores: list[float], texts: list[str], weights: list[float]) -> list[float]:
+    """Short items after a line that ends with a colon ("You will need:"), when body text follows
+    them, are the list that line announces: neutral, not chrome. A menu announces nothing, a box
+    of links after an article is not followed by more of it, a label ("Author:", "Source:") says
+    too little to announce anything, and headlines are longer than list items."""
+    out = list(scores)
+    n = len(scores)
+    for i in range(n - 1):
+        if scores[i] == ZONE_SCORE or weights[i] < LIST_INTRO_WORDS or not LIST_INTRO.search(texts[i]):
+            continue
+        j = i + 1
+        while j < n and scores[j] == CHROME_SCORE and weights[j] <= LIST_ITEM_MAX_WORDS:
+            j += 1
+        if j > i + 1 and j < n and scores[j] > BODY_SCORE:
+            out[i + 1:j] = [0.0] * (j - i - 1)
+            if out[i] == CHROME_SCORE:
+                out[i] = 0.0
     return out
 
 
