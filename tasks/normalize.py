@@ -21,12 +21,24 @@ _CJK_PUNCT = r"，。、：；！？”’）》」』】〕,.:;!?)"
 _SPACE_BEFORE_PUNCT = re.compile(rf"\s+(?=[{_CJK_PUNCT}])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[“‘（《「『【〔(])\s+")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e]")
+_SUPPLEMENTARY_HAN = re.compile(r"[\U00020000-\U0003ffff]")
+
+
+def keep_common_forms(source: str, converted: str) -> str:
+    """`converted` with the characters OpenCC moved out of the Basic Multilingual Plane put back.
+
+    OpenCC's t2s follows the 2013 standard list, whose simplified forms of a few rare characters
+    (暐 -> U+2C029, in CJK Extension E) most fonts, keyboards and Simplified web text never use:
+    the common form stays. Only when the conversion kept the length (character for character)."""
+    if not _SUPPLEMENTARY_HAN.search(converted) or len(converted) != len(source):
+        return converted
+    return "".join(a if ord(b) > 0xFFFF and ord(a) <= 0xFFFF else b for a, b in zip(source, converted, strict=True))
 
 
 def normalize_paragraph(text: str, chinese: bool, opencc_config: str | None, form: str) -> str:
     text = unicodedata.normalize(form, _CONTROL.sub("", text))
     if opencc_config:
-        text = converter(opencc_config).convert(text)
+        text = keep_common_forms(text, converter(opencc_config).convert(text))
     text = _SPACES.sub(" ", text).strip()
     if chinese:
         text = _SPACE_BEFORE_PUNCT.sub("", text)
