@@ -185,3 +185,37 @@ def test_hidden_elements_are_those_of_the_straightforward_version(name, html):
     ours, reference = lxml.html.fromstring(html), lxml.html.fromstring(html)
     assert drop_hidden_elements(ours) == _drop_hidden_reference(reference)
     assert lxml.html.tostring(ours) == lxml.html.tostring(reference)
+
+
+# --- the author search in place: trafilatura's answer without pruning a copy of the page -------------
+
+_AUTHOR_CASES = {
+    "in a sidebar, then a byline": "<div class='sidebar'><span class='author'>Sidebar Person</span></div>"
+                                   "<p class='byline'>By Jane Doe</p>",
+    "a date inside the byline": "<p class='byline'>By Jane Doe <time>2024-05-01</time> in Paris</p>",
+    "a figure inside the author box": "<div class='author'>Ann Lee<figure><figcaption>photo</figcaption>"
+                                      "</figure></div>",
+    "too long, then a short one": f"<span class='author'>{'word ' * 40}</span><a rel='author'>Bo Chen</a>",
+    "comments hold the only author": "<div id='comments'><span class='author'>Commenter</span></div>",
+    "a rel element": "<span><rel>me</rel>Someone Here</span><p class='byline'>By Kim Park</p>",
+    "no author": "<p>Nothing to see.</p>",
+}
+
+
+@pytest.mark.parametrize("case", list(_AUTHOR_CASES))
+def test_the_author_search_in_place_gives_trafilaturas_answer(case):
+    from trafilatura.metadata import extract_author as pruned_copy_author  # noqa: PLC0415
+
+    from tasks.html_meta import extract_author  # noqa: PLC0415
+
+    html = f"<html><body><article><p>{_PARA}</p>{_AUTHOR_CASES[case]}<p>{_PARA}</p></article></body></html>"
+    assert extract_author(_tree(html)) == pruned_copy_author(_tree(html))
+
+
+@pytest.mark.parametrize(("name", "html"), PAGES, ids=[p[0] for p in PAGES])
+def test_the_author_search_in_place_gives_trafilaturas_answer_on_the_test_pages(name, html):
+    from trafilatura.metadata import extract_author as pruned_copy_author  # noqa: PLC0415
+
+    from tasks.html_meta import extract_author  # noqa: PLC0415
+
+    assert extract_author(_tree(html)) == pruned_copy_author(_tree(html))
