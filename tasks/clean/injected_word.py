@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tasks.clean.base import Rule
-from tasks.clean.text import han_count
+from tasks.clean.text import HAN_RUN, han_count
 from tasks.clean.words import zipf
 from tasks.record import Document, Paragraph
 
@@ -45,7 +45,8 @@ from tasks.record import Document, Paragraph
 COMMON_UNIT_ZIPF = 6.0
 LATIN_MAX_ZIPF = 4.5
 CHAR_CACHE = 8192
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# A cut needs two closing stray occurrences in each of two paragraphs (`InjectedWord._cut`).
+MIN_STRIKING = 2 * 2
 LATIN_WORD = re.compile(r"[^\W\d_]{3,}")
 # A whole word of letters (no digit or letter on either side): what `_word_pattern` matches.
 BOUNDED_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{3,}(?![^\W_])")
@@ -258,10 +259,10 @@ def _strikable(units: _Units, grams: list[str], where: list[int]) -> set[str]:
     cut only where two or more of its stray occurrences close up, in two or more paragraphs
     (`InjectedWord._cut`), and its stray occurrences are among its lone n-grams."""
     total = Counter(grams)
-    if not any(c >= 4 for c in total.values()):
+    if not any(c >= MIN_STRIKING for c in total.values()):
         return set()
     per_paragraph = Counter((w, bisect.bisect_right(units.starts, i)) for w, i in zip(grams, where, strict=True)
-                            if total[w] >= 4)
+                            if total[w] >= MIN_STRIKING)
     twice = Counter(w for (w, _), c in per_paragraph.items() if c >= 2)
     return {w for w, c in twice.items() if c >= 2}
 
@@ -477,13 +478,12 @@ class InjectedWord(Rule):
         if han:
             self._run_han(doc, texts)
             return
-        grams = [_grams(t, han) for t in texts]
+        grams = [_grams(t, False) for t in texts]
         heres = [Counter(g) for g in grams]
         total = Counter(itertools.chain.from_iterable(grams))
         repeated_in = Counter(w for here in heres for w, c in here.items() if c >= 2)
         candidates = sorted((w for w, c in repeated_in.items()
-                             if c >= 2 and total[w] >= s.injected_word_min_count
-                             and (han or zipf(w, "en") < LATIN_MAX_ZIPF)),
+                             if c >= 2 and total[w] >= s.injected_word_min_count and zipf(w, "en") < LATIN_MAX_ZIPF),
                             key=lambda w: (-len(w), w))
         if not candidates:
             return
@@ -494,7 +494,7 @@ class InjectedWord(Rule):
         def common(unit: str) -> bool:
             hit = common_cache.get(unit)
             if hit is None:
-                hit = common_cache[unit] = _common(unit, han)
+                hit = common_cache[unit] = _common(unit, False)
             return hit
 
         words = _Words(list(texts), units, heres, set(candidates))

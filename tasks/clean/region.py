@@ -173,7 +173,7 @@ def _announced_lists(scores: list[float], texts: list[str], weights: list[float]
     out = list(scores)
     n = len(scores)
     for i in range(n - 1):
-        if scores[i] == ZONE_SCORE or weights[i] < LIST_INTRO_WORDS or not LIST_INTRO.search(texts[i]):
+        if weights[i] < LIST_INTRO_WORDS or not LIST_INTRO.search(texts[i]):  # (a dropped paragraph has no text)
             continue
         j = i + 1
         while j < n and scores[j] == CHROME_SCORE and weights[j] <= LIST_ITEM_MAX_WORDS:

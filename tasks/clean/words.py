@@ -29,11 +29,11 @@ import jieba
 import wordfreq
 import wordfreq.chinese
 
+from tasks.clean.text import HAN_RUN
 from tasks.language import converter
 
 jieba.setLogLevel(logging.WARNING)  # wordfreq segments Chinese with jieba; its loading chatter is noise
 
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'+.-]*[A-Za-z0-9]")
 # Words this common in the language carry no topic (zipf scale: 6 = once per 1000 words).
 COMMON_ZIPF = 5.5
@@ -81,7 +81,8 @@ _log_probs: list[LogProbs] = []  # built on first use, once per process (jieba's
 
 
 def log_probs() -> LogProbs:
-    """The table, computed once: a look-up per candidate word instead of a dictionary look-up and a log."""
+    """The table, computed once: a look-up per candidate word instead of a dictionary look-up and a log.
+    (Not an lru_cache: it is not a memo of the documents seen, and emptying those must not rebuild it.)"""
     if not _log_probs:
         tokenizer = _jieba()
         logtotal = math.log(tokenizer.total)
