@@ -125,7 +125,6 @@ def use(server: Server | None) -> bool:
         stop()
         return False
     timeout = settings.server.ephemeral.startup_timeout_seconds
-    _import_what_a_flow_run_imports()  # while the server boots, not after
     deadline = time.monotonic() + timeout
     with httpx.Client() as client:
         while True:
@@ -155,14 +154,6 @@ def run_settings() -> contextlib.AbstractContextManager[object]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: PLC0415
 
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
-
-
-def _import_what_a_flow_run_imports() -> None:
-    """Modules Prefect imports only when a flow is called (its engine, FastAPI's encoder for the
-    parameters, graphviz for the visualization hook): 0.15 s otherwise spent after the server is up."""
-    import fastapi.encoders  # noqa: F401, PLC0415
-    import prefect.flow_engine  # noqa: PLC0415
-    import prefect.utilities.visualization  # noqa: F401, PLC0415
 
 
 def stop() -> None:

@@ -46,6 +46,7 @@ from trafilatura.xpaths import REGEXP_NS
 LOGGER = logging.getLogger(__name__)
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
 FIELDS = ("title", "author", "date", "sitename", "hostname", "description")
+AUTHOR_MAX_CHARS = 120  # extract_author's len_limit for extract_metainfo (an author is 3 to 119 characters)
 
 
 _PATH_START = re.compile(r"(^|\|)\s*\.?//")
@@ -78,7 +79,7 @@ def extract_author(tree: HtmlElement) -> str | None:
             if any(x(elem) for x in _DISCARDED_BELOW):
                 return _pruned_page_author(tree)
             content = trim(" ".join(elem.itertext()))
-            if content and 2 < len(content) < 120:
+            if content and 2 < len(content) < AUTHOR_MAX_CHARS:
                 return normalize_authors(None, content)
     return None
 
@@ -86,7 +87,8 @@ def extract_author(tree: HtmlElement) -> str | None:
 def page_metadata(tree: HtmlElement) -> Document:
     """trafilatura.metadata.extract_metadata(tree, None, DATE_PARAMS) minus categories, tags, licence.
 
-    Reads the tree, never changes it (author and date search work on copies)."""
+    Reads the tree, never changes it (the author search reads it in place, or prunes a copy; the
+    date search works on a copy)."""
     metadata = examine_meta(tree)
     if metadata.author and " " not in metadata.author:
         metadata.author = None

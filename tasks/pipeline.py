@@ -70,13 +70,8 @@ def _recheck_language(doc: Document, settings: Settings) -> None:
     doc.paragraph_langs = [paragraph_language(units, doc.lang) for units in kept]
 
 
-def detect_paragraph(text: str, doc_lang: str | None) -> str:
-    """A paragraph's language by script; Latin paragraphs take the document's Latin language."""
-    return paragraph_language(script_units(text), doc_lang)
-
-
 def paragraph_language(units: Counter[str], doc_lang: str | None) -> str:
-    """`detect_paragraph` from the paragraph's script units."""
+    """A paragraph's language by its script units; Latin paragraphs take the document's Latin language."""
     script = dominant_script(units)
     if script is None:
         return "und"
@@ -129,13 +124,14 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
 
 def verdict_detail(reason: str, doc: Document, settings: Settings) -> str:
     """Why a whole document was rejected, in words and numbers, for `error` in rejected/."""
-    words = f"{weight(doc.published_text):.1f} words ({len(doc.published_text)} chars) after cleaning"
-    spam = f"spam removals {spam_share(doc):.0%} of the extracted text"
     if reason.startswith("language_"):
         return f"language {doc.lang or 'und'} not in allowed [{', '.join(settings.languages)}]"
+    words = f"{weight(doc.published_text):.1f} words ({len(doc.published_text)} chars) after cleaning"
     if reason == "too_short":
         return f"{words} < clean.min_doc_words={settings.clean.min_doc_words}"
-    if spam_share(doc) >= settings.clean.max_spam_share:
+    share = spam_share(doc)
+    spam = f"spam removals {share:.0%} of the extracted text"
+    if share >= settings.clean.max_spam_share:
         return f"{spam} >= clean.max_spam_share={settings.clean.max_spam_share:.0%}"
     return (f"{words} < clean.min_doc_words={settings.clean.min_doc_words} and {spam} "
             f">= half of clean.max_spam_share={settings.clean.max_spam_share:.0%}")
