@@ -20,6 +20,8 @@ import opencc
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
+from tasks.fast_detector import FastDetector
+
 SCRIPTS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
     "kana": re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]"),
@@ -116,7 +118,7 @@ def _sample(text: str, limit: int) -> str:
 def langdetect_scores(text: str, script: str, limit: int, seed: int) -> dict[str, float]:
     """langdetect's probabilities, restricted to languages the script allows."""
     _langdetect_ready(seed)
-    detector = detector_factory._factory.create()  # noqa: SLF001 - reuse the loaded profiles
+    detector = FastDetector(detector_factory._factory)  # noqa: SLF001 - reuse the loaded profiles
     detector.set_max_text_length(limit)
     detector.append(_sample(text, limit))
     try:
