@@ -33,15 +33,17 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
     from flows import ephemeral, pool  # noqa: PLC0415
+    from tasks.gcpause import collector_paused  # noqa: PLC0415
 
     # Start-up in parallel: Prefect's API server boots, the workers' forkserver warms up, this process imports.
     server = ephemeral.start()
-    from config import load_settings  # noqa: PLC0415
+    with collector_paused():
+        from config import load_settings  # noqa: PLC0415
 
-    settings = load_settings(config)
-    if not (dask_address or settings.run.dask_address):
-        pool.start()
-    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
+        settings = load_settings(config)
+        if not (dask_address or settings.run.dask_address):
+            pool.start()
+        from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
 
     own_server = ephemeral.use(server)
     n = _workers(settings, workers)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from config import Settings
-from tasks.pipeline import process_document
+from tasks.gcpause import collector_paused
 from tasks.record import Document, Source
 
 _EN = [
@@ -39,13 +39,17 @@ def _page(lang: str, paragraphs: list[str]) -> str:
 
 
 def warm(settings: Settings | None = None) -> None:
-    """Run a small English and a small Chinese page through every stage (results discarded)."""
-    settings = settings or Settings()
-    for lang, paragraphs in (("en", _EN), ("zh", _ZH)):
-        raw = _page(lang, paragraphs).encode("utf-8")
-        source = Source(uri=f"warm://{lang}", kind="file", retrieved_at="", sha256=hashlib.sha256(raw).hexdigest(),
-                        content_type="text/html", size=len(raw))
-        process_document(Document(source=source, raw=raw, media="html"), settings)
+    """Import the pipeline and run a small English and a small Chinese page through every stage
+    (results discarded), with the garbage collector paused (tasks/gcpause.py)."""
+    with collector_paused():
+        from tasks.pipeline import process_document  # noqa: PLC0415 - imported with the collector paused
+
+        settings = settings or Settings()
+        for lang, paragraphs in (("en", _EN), ("zh", _ZH)):
+            raw = _page(lang, paragraphs).encode("utf-8")
+            source = Source(uri=f"warm://{lang}", kind="file", retrieved_at="",
+                            sha256=hashlib.sha256(raw).hexdigest(), content_type="text/html", size=len(raw))
+            process_document(Document(source=source, raw=raw, media="html"), settings)
 
 
 warm()
