@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
+import select
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 
@@ -35,11 +39,36 @@ def start() -> None:
     forkserver.ensure_running()
 
 
-def _init_worker() -> None:
+def _init_worker(run_pid: int) -> None:
     # A no-op when the forkserver preloaded it; the forkserver ignores a failed preload
     # silently, so a worker imports it again and fails loudly rather than running cold.
     importlib.import_module(PRELOAD)
+    threading.Thread(target=_exit_when_gone, args=(run_pid,), name="sieve-run-watch", daemon=True).start()
+
+
+def _exit_when_gone(pid: int) -> None:
+    """End this worker when the run's process is gone.
+
+    A worker holds both ends of its task pipe, so when the run is killed without a chance
+    to shut its pool down (SIGKILL, the OOM killer) nothing ever tells it: it would finish its
+    shard and wait for the next one forever, holding its memory."""
+    try:
+        select.select([os.pidfd_open(pid)], [], [])  # a pidfd is readable once the process has exited
+    except (AttributeError, OSError):  # no pidfd (not Linux, or before 5.3): ask every second
+        while _alive(pid):
+            time.sleep(1)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, run by someone else (the pid was reused)
+        return False
+    return True
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
+    return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker, initargs=(os.getpid(),))

@@ -6,11 +6,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from flows.cli import main
@@ -146,14 +150,8 @@ def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
     assert {r["reject_reason"] for r in iter_records(out, ("rejected",))} == {"language_zh"}
 
 
-@pytest.mark.slow
-def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothing_half_written(tmp_path):
-    import os  # noqa: PLC0415
-    import signal  # noqa: PLC0415
-    import time  # noqa: PLC0415
-
-    import psutil  # noqa: PLC0415
-
+def _run_until_writing(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process, Path]:
+    """A `sieve run` (own Prefect server, 1 worker) caught in the middle of its work: a shard is being written."""
     pages = tmp_path / "pages"
     pages.mkdir()
     samples = [*(ROOT / "seeds").glob("*.txt"), *(ROOT / "tests/fixtures/html").glob("*.html")]
@@ -174,9 +172,29 @@ def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothin
     while time.monotonic() < deadline and run.poll() is None and not list(out.rglob(".*.tmp")):
         time.sleep(0.1)  # until a shard is being written: the kill comes in the middle of the work
     assert run.poll() is None, "the run ended before the signal"
+    return run, server, out
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothing_half_written(tmp_path):
+    run, server, out = _run_until_writing(tmp_path)
     run.send_signal(signal.SIGTERM)
     _, stderr = run.communicate(timeout=120)
     assert run.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
     server.wait(timeout=10)  # raises if the server outlives the run
     assert not server.is_running()
+    assert not (out / "corpus").exists() or not list((out / "corpus").glob("part-*"))
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path):
+    # No handler runs on SIGKILL (or the OOM killer): the Prefect server, the forkserver and the
+    # workers must notice on their own, or they run on (a worker would wait for work forever).
+    run, _, out = _run_until_writing(tmp_path)
+    left = psutil.Process(run.pid).children(recursive=True)
+    assert any("forkserver" in " ".join(p.cmdline()) for p in left), "no worker processes to check"
+    run.kill()
+    run.wait(timeout=30)
+    _, alive = psutil.wait_procs(left, timeout=30)
+    assert not alive, [" ".join(p.cmdline())[:120] for p in alive]
     assert not (out / "corpus").exists() or not list((out / "corpus").glob("part-*"))
