@@ -132,7 +132,7 @@ def build_deployments(config: str | None = None, out: str = "data", timezone: st
     from prefect.client.schemas.schedules import CronSchedule  # noqa: PLC0415
     from prefect.deployments.runner import EntrypointType  # noqa: PLC0415
 
-    from tasks.pipeline import PIPELINE_VERSION  # noqa: PLC0415
+    from tasks.version import PIPELINE_VERSION  # noqa: PLC0415
 
     config = str(Path(config).resolve()) if config else None
     out = str(Path(out).resolve())

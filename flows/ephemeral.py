@@ -160,7 +160,7 @@ def use(server: Server | None) -> bool:
                 stop()
                 raise RuntimeError(f"Prefect's ephemeral server did not start (exit code {server.process.poll()}, "
                                    f"{timeout} s; PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
-            time.sleep(0.1)
+            time.sleep(0.02)
     os.environ["PREFECT_API_URL"] = server.api_url
     refresh_global_settings_context()
     return True

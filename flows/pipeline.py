@@ -26,11 +26,11 @@ from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
 from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
 from flows.pool import worker_pool
 from tasks.catalog import Catalog
-from tasks.pipeline import PIPELINE_VERSION
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.report import summarize, write_reports
 from tasks.shard import Shard, fetch_and_process, plan_shards, process_shard
 from tasks.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
+from tasks.version import PIPELINE_VERSION
 
 _POOL: ProcessPoolExecutor | None = None
 

@@ -22,7 +22,6 @@ from tasks.normalize import normalize
 from tasks.record import Document
 
 # Read once: importlib.metadata.version() scans the installed distributions on every call.
-PIPELINE_VERSION = version("sieve")
 DECODE_LIBRARY = "charset-normalizer " + version("charset-normalizer")
 STAGES = ("decode", "extract", "language", "clean", "normalize")
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from config import Settings
-from tasks.pipeline import StageTimer, process_document
 from tasks.publish import ShardResult, ShardWriter
 from tasks.read import iter_input_files, read_inputs
 from tasks.record import Document
@@ -46,6 +45,10 @@ def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: str,
                  run: dict[str, Any]) -> ShardResult:
     """Process and write one batch of documents as part `label`; returns counts only."""
+    # Imported here: the flow's process plans shards and hands them to workers, and needs none of
+    # the stages (trafilatura, jieba, wordfreq: a third of its start-up).
+    from tasks.pipeline import StageTimer, process_document  # noqa: PLC0415
+
     timer = StageTimer()
     writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
     for doc in docs:
