@@ -3,13 +3,18 @@ changes nothing it should not.
 
 For every input (a generated corpus, the seeds, the HTML test fixtures) this
 runs `tasks.pipeline.process_document` and saves, one JSON line per document,
-its published text, verdict (reject reason), title and removals list.
+its published text, verdict (reject reason), title, language (scores, script, paragraphs'
+languages) and removals list.
 
     python bench/make_corpus.py /tmp/cs_corpus -n 400
     python bench/clean_golden.py save /tmp/golden-before.jsonl --corpus /tmp/cs_corpus
     ... change tasks/clean ...
     python bench/clean_golden.py save /tmp/golden-after.jsonl --corpus /tmp/cs_corpus
     python bench/clean_golden.py diff /tmp/golden-before.jsonl /tmp/golden-after.jsonl
+
+For the outputs of an older commit, unpack it (`git archive C | tar -x -C /tmp/old`) and run
+this script from there with PYTHONPATH=/tmp/old: the editable install otherwise imports this
+checkout's `tasks`.
 
 `diff` prints every document whose output changed (published text as a
 unified diff, then the removals only one side has) and exits 1 if any did.
@@ -49,6 +54,8 @@ def run(corpora: list[Path]) -> list[dict]:
     for key, path in inputs(corpora):
         doc = process_document(read_file(path, settings.read), settings)
         rows.append({"key": key, "reject_reason": doc.reject_reason, "title": doc.title,
+                     "lang": doc.lang, "lang_scores": doc.lang_scores, "script": doc.script,
+                     "source_script": doc.source_script, "paragraph_langs": doc.paragraph_langs,
                      "published_text": doc.published_text,
                      "removed": [asdict(r) for r in doc.removed]})
     return rows
@@ -87,8 +94,9 @@ def diff(a_path: Path, b_path: Path, limit: int) -> int:
         if ra is None or rb is None:
             print("  only in", a_path if rb is None else b_path)
             continue
-        for field in ("reject_reason", "title"):
-            if ra[field] != rb[field]:
+        for field in ("reject_reason", "title", "lang", "lang_scores", "script", "source_script",
+                      "paragraph_langs"):
+            if ra.get(field) != rb.get(field):
                 print(f"  {field}: {ra[field]!r} -> {rb[field]!r}")
         if ra["published_text"] != rb["published_text"]:
             lines = difflib.unified_diff(ra["published_text"].split("\n"), rb["published_text"].split("\n"),

@@ -142,9 +142,10 @@ class LanguageGuess:
     scores: dict[str, float]
 
 
-def detect(text: str, limit: int = 1500, seed: int = 0) -> LanguageGuess:
-    """Language of a text: by script where the script decides, else langdetect."""
-    units = script_units(text)
+def detect(text: str, limit: int = 1500, seed: int = 0, units: Counter[str] | None = None) -> LanguageGuess:
+    """Language of a text: by script where the script decides, else langdetect. `units`: the text's
+    script units when the caller has them (`total_units` of its paragraphs)."""
+    units = script_units(text) if units is None else units
     script = dominant_script(units)
     if script is None:
         return LanguageGuess("und", None, {})

@@ -44,9 +44,11 @@ class StageTimer:
         return now
 
 
-def _language(doc: Document, settings: Settings) -> None:
+def _language(doc: Document, settings: Settings) -> list[Counter[str]]:
+    """Decide the document's language (and Chinese script); returns each paragraph's script units."""
+    units = [script_units(p.text) for p in doc.paragraphs]
     text = "\n".join(p.text for p in doc.paragraphs)
-    guess = detect(text, settings.language.sample_chars, settings.language.seed)
+    guess = detect(text, settings.language.sample_chars, settings.language.seed, total_units(units))
     doc.lang, doc.lang_scores = guess.lang, guess.scores
     if doc.lang == "zh":
         doc.source_script = chinese_script(text)
@@ -54,14 +56,14 @@ def _language(doc: Document, settings: Settings) -> None:
     doc.steps.append({"name": "language", "library": "sieve script evidence + langdetect 1.0.9",
                       "parameters": {"sample_chars": settings.language.sample_chars,
                                      "seed": settings.language.seed}})
+    return units
 
 
-def _recheck_language(doc: Document, settings: Settings) -> None:
+def _recheck_language(doc: Document, settings: Settings, original: list[Counter[str]]) -> None:
     """Cleaning can remove a menu in another script; re-decide only if the script changed.
 
-    Each paragraph is scanned once, and once more only if cleaning cut it: a document's
-    script units are its paragraphs' added up."""
-    original = [script_units(p.original) for p in doc.paragraphs]
+    `original`: the paragraphs' script units as the language stage counted them; a paragraph is
+    scanned again only if cleaning cut it (a document's script units are its paragraphs' added up)."""
     kept = [units if p.text == p.original else script_units(p.text)
             for p, units in zip(doc.paragraphs, original, strict=True) if not p.dropped]
     if kept and dominant_script(total_units(kept)) != dominant_script(total_units(original)):
@@ -109,10 +111,10 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
     t = timer.add("extract", t)
     if not doc.paragraphs:
         return doc.reject("no_text", "extraction found no text")
-    _language(doc, settings)
+    units = _language(doc, settings)
     t = timer.add("language", t)
     clean(doc, Context(settings.clean, doc.lang or "und", settings.languages))
-    _recheck_language(doc, settings)
+    _recheck_language(doc, settings, units)
     t = timer.add("clean", t)
     normalize(doc, settings.normalize)
     timer.add("normalize", t)
