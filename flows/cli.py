@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -28,6 +29,20 @@ def prefect_env() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if os.environ.get("SIEVE_QUIET") else "INFO")
 
 
+# What Prefect imports only once a flow is called, after its API server answers: the flow and task
+# engines, FastAPI's encoder for the flow's parameters, graphviz (for `visualize`), anyio's asyncio
+# back end (~0.3 s in all). Imported while the server boots, they are off the run's critical path.
+PREFECT_RUN_MODULES = ("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders",
+                       "prefect.utilities.visualization", "anyio._backends._asyncio")
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    """Import what will be imported anyway, earlier; a name a later version lacks is skipped."""
+    for name in modules:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
                  dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
@@ -35,16 +50,18 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     from flows import ephemeral, pool  # noqa: PLC0415
     from tasks.gcpause import collector_paused  # noqa: PLC0415
 
-    # Start-up in parallel: Prefect's API server boots, the workers' forkserver warms up, this process imports.
+    # Start-up in parallel, CPU-bound on two cores: Prefect's API server boots (the longest part, on one
+    # core from the start) while this process imports; then the workers' forkserver warms up, taking
+    # over the core this process leaves while it waits for the server.
     server = ephemeral.start()
     with collector_paused():
         from config import load_settings  # noqa: PLC0415
 
         settings = load_settings(config)
-        if not (dask_address or settings.run.dask_address):
-            pool.start()
+        _preload(PREFECT_RUN_MODULES)
         from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
-
+    if not (dask_address or settings.run.dask_address):
+        pool.start()
     own_server = ephemeral.use(server)
     n = _workers(settings, workers)
     runner = task_runner_for(n, dask_address or settings.run.dask_address)
