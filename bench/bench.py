@@ -409,6 +409,20 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
             out[f"sieve1_over_floor_{basis}"] = round(a / floor, 3)
         if a and b:
             out[f"sieve2_over_sieve1_{basis}"] = round(b / a, 3)
+    # The same ratios round by round (floor, sieve1 and sieve2 of one round run back to back, under the
+    # same load), and their median: on a machine whose speed drifts between rounds, a second view.
+    fl = res.get("floor", [])
+    for basis in ("flow", "call"):
+        pairs = [(f.get("docs_per_s"), a.get(f"docs_per_s_{basis}"), b.get(f"docs_per_s_{basis}"))
+                 for f, a, b in zip(fl, s1, s2, strict=False)]
+        one = [round(a / f, 3) for f, a, _ in pairs if f and a]
+        two = [round(b / a, 3) for _, a, b in pairs if a and b]
+        if one:
+            out[f"sieve1_over_floor_{basis}_by_round"] = one
+            out[f"sieve1_over_floor_{basis}_round_median"] = statistics.median(one)
+        if two:
+            out[f"sieve2_over_sieve1_{basis}_by_round"] = two
+            out[f"sieve2_over_sieve1_{basis}_round_median"] = statistics.median(two)
     scale = res.get("scale", {})
     if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N_distinct", {}).get("peak_rss_mb"):
         out["rss_10N_distinct_over_N"] = round(scale["10N_distinct"]["peak_rss_mb"] / scale["N"]["peak_rss_mb"], 3)
@@ -696,7 +710,13 @@ def final_summary(res: dict[str, Any]) -> str:
         lines.append(f"  CPU view (a busy machine slows the wall clock, less so CPU time): docs per CPU-second, "
                      f"floor {cpu['floor']:.1f}, sieve1 {cpu['sieve1']:.1f} ({cpu['sieve1'] / cpu['floor']:.2f} x "
                      f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, forkserver, workers)")
-    bars = res.get("ratios", {}).get("bars", {})
+    ratios = res.get("ratios", {})
+    for name, key in (("sieve1/floor", "sieve1_over_floor"), ("sieve2/sieve1", "sieve2_over_sieve1")):
+        if f"{key}_call_by_round" in ratios:
+            lines.append(f"  {name} round by round, flow body {ratios.get(f'{key}_flow_by_round')} (median "
+                         f"{ratios.get(f'{key}_flow_round_median')}), whole run {ratios[f'{key}_call_by_round']} "
+                         f"(median {ratios[f'{key}_call_round_median']})")
+    bars = ratios.get("bars", {})
     for key in ("sieve1 >= 0.85 x floor (flow body)", "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)",
                 "sieve2 >= 1.7 x sieve1 (flow body)", "sieve2 >= 1.7 x sieve1 (whole run)",
                 "peak RSS(10N replicated) <= 1.25 x RSS(N)"):
