@@ -10,7 +10,7 @@ from pathlib import Path
 import wordfreq
 from wordfreq.tokens import PUNCT_RE
 
-from tasks.clean.words import HAN_RUN, JIEBA_HAN, _jieba, han_pieces, log_probs
+from tasks.clean.words import HAN_RUN, JIEBA_HAN, _jieba, english_tokens, han_pieces, log_probs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -41,6 +41,26 @@ def test_random_han_strings_are_cut_as_wordfreq_cuts_them():
                                         rng.randint(0xF900, 0xFAFF)])) for _ in range(rng.randint(1, 12)))
                 for _ in range(500)]
     assert [s for s in strings if han_pieces(s) != wordfreq.tokenize(s, "zh")] == []
+
+
+# ASCII that takes every branch of wordfreq's token expression: letters (vowels and not, both cases),
+# digits, "_", the separators UAX #29 lets inside a word (: . ' , ;), "@" and "@s", elisions (l'a),
+# and other punctuation and spaces.
+ASCII_ALPHABET = list("abcdeiouyhsAEIOUYHS019_ :.',;@-!?\"()\n\t/&#$%*+<=>[]\\^`{|}~")
+ASCII_PIECES = ["can't", "l'amour", "qu'il", "U.S.A.", "3,000.50", "a:b", "e.g.", "@s", "amig@s", "o'er", "I'm",
+                "user@example.com", "1.a", "a.1", "x_y", "_a", "a_", "1'2", "a''b", "a..b", "ab'e", "abc'e", "A'E",
+                "5;6", "7:8", "'tis", "rock'n'roll", "http://x.y/z?a=1", "@s.a", "b@s_", "Y'all"]
+
+
+def test_ascii_english_is_tokenized_as_wordfreq_tokenizes_it():
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(ASCII_ALPHABET) if rng.random() < 0.8 else rng.choice(ASCII_PIECES)
+                     for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    texts += [line for p in sorted((ROOT / "seeds").iterdir())
+              for line in p.read_text(encoding="utf-8").splitlines() if line.isascii()]
+    texts += [make_page(3, i, lang="en", size_kb=8).html for i in range(6)]  # not all ASCII: wordfreq's
+    assert sum(t.isascii() for t in texts) > 20000
+    assert [t for t in texts if english_tokens(t) != wordfreq.tokenize(t, "en")] == []
 
 
 def test_log_probs_are_jiebas_log_frequencies():
