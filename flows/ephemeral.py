@@ -46,7 +46,9 @@ PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind
 # own ephemeral server) served by uvicorn on 127.0.0.1. Two differences:
 # - The garbage collector is paused while Prefect's server package is imported and the app built
 #   (thousands of classes: each collection rescans them all), then those objects are frozen out of
-#   later collections and it resumes: 2.0 -> 1.5 s of start-up here, none of it saved by skipping work.
+#   later collections and it resumes: importing and building the app 2.0 -> 1.5 s here, nothing skipped.
+# - `-P`: the directory sieve runs in is not put on its import path (a `prefect.py` or `uvicorn.py`
+#   there would otherwise be imported instead of the installed one).
 # - On Linux it asks to be sent SIGTERM when the thread that launched it dies, so a `sieve run`
 #   killed with SIGKILL (or a process that never reaches its atexit) does not leave it running.
 SERVER_MAIN = """
@@ -113,7 +115,7 @@ def start() -> Server | None:
         return None
     if importlib.util.find_spec("prefect") is None:  # finds the package without importing it
         return None
-    command = [sys.executable, "-c", SERVER_MAIN]
+    command = [sys.executable, "-P", "-c", SERVER_MAIN]
     # This server serves one run, which uses no blocks: registering Prefect's block types (and first
     # importing every installed collection, prefect-dask and Dask included, to hash them) would cost
     # its start-up 0.2 s. A real server (`sieve server`) registers them in the same database.
