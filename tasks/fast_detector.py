@@ -86,7 +86,7 @@ def _word_ngrams(word: str, spaced: bool, known: dict) -> list[str]:
         ch = text[i]
         if ch.isupper() and text[i - 1].isupper():
             continue
-        for gram in (ch, text[max(0, i - 1): i + 1], text[max(0, i - 2): i + 1] if i >= 2 else ""):
+        for gram in (ch, text[i - 1: i + 1], text[i - 2: i + 1] if i >= 2 else ""):
             if gram and gram != " " and gram in known:
                 out.append(gram)
     return out
