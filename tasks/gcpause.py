@@ -16,15 +16,22 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_frozen: list[bool] = []  # whether this process has frozen its start-up objects already
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause automatic collection inside; then freeze what exists and resume (if it was on)."""
+    """Pause automatic collection inside; then freeze what exists and resume (if it was on).
+
+    Only the first use in a process freezes: later ones (a process that runs the flow again)
+    import nothing new, and freezing then would keep whatever garbage the runs before left."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if not _frozen:
+            gc.freeze()
+            _frozen.append(True)
         if enabled:
             gc.enable()
