@@ -54,7 +54,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -524,33 +523,26 @@ def _settle(pid: int, idle: float = 0.1, limit: float = 90.0) -> None:
 
 @contextlib.contextmanager
 def prefect_server(home: str) -> Iterator[str]:
-    """A real `prefect server start` on 127.0.0.1 (as `sieve server` starts it), for the runs that use one."""
+    """A real `prefect server start` on 127.0.0.1, started and stopped as `sieve server` does (flows/server.py)."""
+    from flows.server import api_url, server_env, start_server, stop_server, wait_healthy  # noqa: PLC0415
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = server_env("127.0.0.1", port,
+                     {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     log = (OUT / "logs" / "prefect-server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-                             str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
+    proc = start_server("127.0.0.1", port, env, stdout=log, stderr=subprocess.STDOUT)
+    url = api_url("127.0.0.1", port)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"prefect server did not start (see {log.name})")
-            time.sleep(0.5)
+        wait_healthy(url, 120, proc)
         _settle(proc.pid)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
         log.close()
+
+
 EXTRA = ("floor2", "core", "core2", "profile", "scale_distinct", "diag2")
 
 
