@@ -26,11 +26,11 @@ BREADCRUMB_MARK = re.compile(r"[>»›\uff1e→]")  # what every BREADCRUMB_SEPA
 BREADCRUMB_ITEM_WORDS = 5
 # Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
 PAGINATION = re.compile(r"^(?:[\W_]*\d{1,3}(?!\d)[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
-STRONG_SEPARATORS = re.compile(r"\s*[|｜丶•·/]+\s*")
-LIST_SEPARATORS = re.compile(r"\s*[,，、;；]\s*")
-# The characters of their classes: a split cuts at one of them at least.
+# Separators of keyword blocks; each split cuts at one of these characters at least.
 STRONG_SEPARATOR_CHARS = "|｜丶•·/"
 LIST_SEPARATOR_CHARS = ",，、;；"
+STRONG_SEPARATORS = re.compile(rf"\s*[{re.escape(STRONG_SEPARATOR_CHARS)}]+\s*")
+LIST_SEPARATORS = re.compile(rf"\s*[{re.escape(LIST_SEPARATOR_CHARS)}]\s*")
 # A Latin full stop ends a sentence before a space; a CJK one needs no space after it.
 LATIN_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？
