@@ -52,26 +52,37 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
 
     # Start-up in parallel, CPU-bound on two cores: Prefect's API server boots (the longest part, on one
     # core from the start) while this process imports; then the workers' forkserver warms up, taking
-    # over the core this process leaves while it waits for the server.
+    # over the core this process leaves while it waits for the server, and the workers begin the first
+    # shards (flows/head_start.py).
     server = ephemeral.start()
     with collector_paused():
         from config import load_settings  # noqa: PLC0415
 
         settings = load_settings(config)
         _preload(PREFECT_RUN_MODULES)
-        from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
-    if not (dask_address or settings.run.dask_address):
-        pool.start()
-    own_server = ephemeral.use(server)
+        from flows import head_start  # noqa: PLC0415
+        from flows.pipeline import _workers, first_shards, sieve_pipeline, task_runner_for  # noqa: PLC0415
     n = _workers(settings, workers)
-    runner = task_runner_for(n, dask_address or settings.run.dask_address)
     urls = [i for i in inputs or [] if "://" in i]
     paths = [str(Path(i).resolve()) for i in inputs or [] if "://" not in i]
-    source = "cli" if inputs else "configured"
-    with ephemeral.run_settings() if own_server else contextlib.nullcontext():
-        return sieve_pipeline.with_options(task_runner=runner)(
-            config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
-            source=source, allow_private=allow_private)
+    head = None
+    if not (dask_address or settings.run.dask_address):
+        pool.start()
+        if paths or not urls:  # local inputs: the workers begin them while Prefect starts
+            head = head_start.begin(pool.worker_pool(n), n, first_shards(settings, paths or None, n))
+            head_start.offer(head)
+    try:
+        own_server = ephemeral.use(server)
+        runner = task_runner_for(n, dask_address or settings.run.dask_address)
+        source = "cli" if inputs else "configured"
+        with ephemeral.run_settings() if own_server else contextlib.nullcontext():
+            return sieve_pipeline.with_options(task_runner=runner)(
+                config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
+                source=source, allow_private=allow_private)
+    finally:
+        if head is not None:  # the flow never started, or failed before it claimed it
+            head_start.claim(n)
+            head.close()
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:

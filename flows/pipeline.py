@@ -8,6 +8,7 @@ when a cluster address is given).
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import uuid
@@ -23,22 +24,28 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
+from flows import head_start
 from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from flows.head_start import HeadStart
 from flows.pool import worker_pool
 from tasks.catalog import Catalog
 from tasks.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.report import summarize, write_reports
-from tasks.shard import Shard, fetch_and_process, plan_shards, process_shard
+from tasks.shard import Shard, fetch_and_process, plan_shards, process_shard, write_prepared
 from tasks.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
 from tasks.version import PIPELINE_VERSION
 
 _POOL: ProcessPoolExecutor | None = None
+_HEAD: HeadStart | None = None
 
 
 @task(name="process-shard", task_run_name="{shard.source}-shard-{shard.index}", cache_result_in_memory=False)
 def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
-    """Thin wrapper: the work is `tasks.shard.process_shard`, in a worker process when there is a pool."""
-    if _POOL is not None:
+    """Thin wrapper: the work is `tasks.shard.process_shard`, in a worker process when there is a pool
+    (or was begun there before the flow run: flows/head_start.py)."""
+    if _HEAD is not None and (ahead := _HEAD.take(shard, settings)) is not None:
+        result = write_prepared(ahead.result(), settings, out, run)
+    elif _POOL is not None:
         result = _POOL.submit(process_shard, shard, settings, out, run).result()
     else:
         result = process_shard(shard, settings, out, run)
@@ -84,6 +91,13 @@ def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list
         return [("cli", urls, allow_private)] if urls else []
     return [(src.name, found, src.allow_private_addresses) for src in configured_sources(settings, sources)
             if (found := source_urls(src))]
+
+
+def first_shards(settings: Settings, paths: list[str] | None, n: int) -> list[tuple[Shard, Settings]]:
+    """The first `n` shards of local `paths` (or of the configured sources), with their settings,
+    as `sieve_pipeline` will plan them (for a head start)."""
+    return [(shard, settings_for(settings, shard.source))
+            for shard in itertools.islice(all_shards(settings, paths, None), n)]
 
 
 def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None,
@@ -163,7 +177,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
                    allow_private: bool = False, sources: list[str] | None = None) -> dict[str, Any]:
     """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
     its own languages and clean overrides), clean them, publish a corpus."""
-    global _POOL  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
+    global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
     started = time.perf_counter()
     settings = load_settings(config)
     urls = [normalize_url(u) for u in urls or []]
@@ -176,7 +190,11 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     start_progress(settings, paths, urls, sources)
     # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
-    _POOL = worker_pool(n_workers) if not on_dask else None
+    _HEAD = head_start.claim(n_workers)
+    if _HEAD is not None and on_dask:
+        _HEAD.close()
+        _HEAD = None
+    _POOL = _HEAD.pool if _HEAD else worker_pool(n_workers) if not on_dask else None
     try:
         fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
@@ -193,11 +211,17 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
             if warning := fetch_warning(name, got):
                 warnings.append(warning)
     finally:
+        head = _HEAD
+        if head is not None:
+            head.cancel_rest()
         if _POOL is not None:
-            _POOL.shutdown()
-        _POOL = None
+            _POOL.shutdown(cancel_futures=True)
+        _POOL = _HEAD = None
     summary = summarize(results, run, time.perf_counter() - started)
     summary["workers"] = n_workers
+    if head is not None:
+        summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(
+            datetime.fromisoformat(run["started_at"]).timestamp() - head.started, 3)}
     summary["warnings"] = [*crashed, *warnings]
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)

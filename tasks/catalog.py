@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tasks.record import Document
 
@@ -172,10 +173,15 @@ class _Transaction:
 
 def requested_url(doc: Document) -> str:
     """The URL a fetched document was asked for (the catalog's key), before redirects."""
-    for step in doc.steps:
+    return requested_url_of(doc.steps, doc.source.uri)
+
+
+def requested_url_of(steps: list[dict[str, Any]], uri: str) -> str:
+    """`requested_url` from a document's (or a record's) steps and source URI."""
+    for step in steps:
         if step.get("name") == "fetch":
-            return str(step.get("parameters", {}).get("requested_url") or doc.source.uri)
-    return doc.source.uri
+            return str(step.get("parameters", {}).get("requested_url") or uri)
+    return uri
 
 
 def published_rows(docs: Iterable[Document]) -> list[tuple[str, str, str]]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.catalog import requested_url
-from tasks.record import Document
+from tasks.catalog import requested_url_of
+from tasks.record import stamp_run
 
 PUBLIC_DIRS = ("corpus", "rejected", "reports")
 
@@ -75,30 +75,33 @@ class ShardWriter:
                 folder / f".{self.name}.tmp", "wt", encoding="utf-8", compresslevel=6)
         return self._files[kind]
 
-    def write(self, doc: Document) -> None:
+    def write(self, record: dict[str, Any]) -> None:
+        """Stamp a document's record (`Document.record`) with the run, count it, write it to its part."""
+        stamp_run(record, self.run)
         r = self.result
+        source, removed = record["source"], record["provenance"]["removed"]
         r.documents += 1
-        r.bytes_in += doc.source.size
-        for rem in doc.removed:
-            r.removed_spans[rem.reason] += 1
-            r.removed_chars[rem.reason] += rem.chars
-            examples = r.examples.setdefault(rem.reason, [])
+        r.bytes_in += source.get("size", 0)
+        for rem in removed:
+            r.removed_spans[rem["reason"]] += 1
+            r.removed_chars[rem["reason"]] += rem["chars"]
+            examples = r.examples.setdefault(rem["reason"], [])
             if len(examples) < self.examples_per_reason:
-                examples.append({"doc": doc.id, "rule": rem.rule, "snippet": rem.snippet})
-        record = doc.record(self.run)
+                examples.append({"doc": record["id"], "rule": rem["rule"], "snippet": rem["snippet"]})
         line = json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
-        if doc.reject_reason:
-            r.rejected[doc.reject_reason] += 1
+        if reason := record.get("reject_reason"):
+            r.rejected[reason] += 1
             if len(r.rejected_docs) < 200:
-                r.rejected_docs.append({"id": doc.id, "uri": doc.source.uri, "reason": doc.reject_reason,
-                                        "error": doc.error or ""})
+                r.rejected_docs.append({"id": record["id"], "uri": source["uri"], "reason": reason,
+                                        "error": record.get("error") or ""})
             self._file("rejected").write(line)
         else:
             r.published += 1
-            r.languages[doc.lang or "und"] += 1
-            r.chars_published += len(doc.published_text)
-            if doc.source.kind == "http":
-                r.published_urls.append((requested_url(doc), doc.id, doc.source.sha256))
+            r.languages[record["lang"] or "und"] += 1
+            r.chars_published += len(record["text"])
+            if source["kind"] == "http":
+                r.published_urls.append((requested_url_of(record["provenance"]["steps"], source["uri"]),
+                                         record["id"], source["sha256"]))
             self._file("corpus").write(line)
 
     def close(self) -> ShardResult:

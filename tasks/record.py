@@ -13,6 +13,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+# What a record's provenance says about the run that published it: known only once the flow run exists.
+RUN_FIELDS = ("pipeline_version", "config_sha256", "flow_run_id", "run_id")
+
 
 @dataclass(frozen=True)
 class Source:
@@ -160,8 +163,10 @@ class Document:
         self.error = self.error or error
         return self
 
-    def record(self, run: dict[str, Any]) -> dict[str, Any]:
-        """The published shape (see README, "Record format")."""
+    def record(self, run: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The published shape (see README, "Record format"). Without `run`, its fields are None until
+        `stamp_run` fills them (a record made before its run's ids were known)."""
+        run = run or {}
         source = {k: v for k, v in _fields(self.source).items() if v is not None}
         rec: dict[str, Any] = {
             "id": self.id,
@@ -172,10 +177,7 @@ class Document:
             "metadata": self.metadata,
             "source": source,
             "provenance": {
-                "pipeline_version": run.get("pipeline_version"),
-                "config_sha256": run.get("config_sha256"),
-                "flow_run_id": run.get("flow_run_id"),
-                "run_id": run.get("run_id"),
+                **{key: run.get(key) for key in RUN_FIELDS},
                 "steps": self.steps,
                 "lang_scores": self.lang_scores,
                 "paragraph_langs": _counts(self.paragraph_langs),
@@ -196,6 +198,14 @@ class Document:
         removed = sum(r.chars for r in self.removed if r.paragraph is not None)
         return {"extracted": extracted, "removed": removed, "kept": kept,
                 "published": len(self.published_text)}
+
+
+def stamp_run(record: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """Fill a record's run fields (`RUN_FIELDS` of its provenance, in place, keeping their order)."""
+    provenance = record["provenance"]
+    for key in RUN_FIELDS:
+        provenance[key] = run.get(key)
+    return record
 
 
 def _fields(flat: Source | Removal) -> dict[str, Any]:

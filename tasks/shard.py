@@ -52,17 +52,50 @@ def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: 
     timer = StageTimer()
     writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
     for doc in docs:
-        writer.write(process_document(doc, settings, timer))
+        writer.write(process_document(doc, settings, timer).record())
     result = writer.close()
     result.stage_seconds = timer.seconds
     return result
 
 
+def _documents(shard: Shard, settings: Settings) -> Iterator[Document]:
+    return (doc for name in shard.inputs for doc in read_inputs(Path(name), settings.read))
+
+
 def process_shard(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
     """Read, process and write every document of one shard of local inputs."""
-    docs = (doc for name in shard.inputs for doc in read_inputs(Path(name), settings.read))
-    result = process_docs(docs, f"{shard.index:05d}", settings, out, run)
+    result = process_docs(_documents(shard, settings), f"{shard.index:05d}", settings, out, run)
     result.shard = shard.index
+    return result
+
+
+@dataclass
+class PreparedShard:
+    """A shard processed before its run existed: its records, not yet stamped with the run nor written."""
+
+    shard: Shard
+    records: list[dict[str, Any]]
+    stage_seconds: dict[str, float]
+
+
+def prepare_shard(shard: Shard, settings: Settings) -> PreparedShard:
+    """`process_shard` up to the records, held in memory (one shard's worth) until the run is known."""
+    from tasks.pipeline import StageTimer, process_document  # noqa: PLC0415
+
+    timer = StageTimer()
+    records = [process_document(doc, settings, timer).record() for doc in _documents(shard, settings)]
+    return PreparedShard(shard, records, timer.seconds)
+
+
+def write_prepared(prepared: PreparedShard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
+    """The rest of `process_shard` for a prepared shard: stamp its records with the run and write them."""
+    writer = ShardWriter(Path(out), run["run_id"], f"{prepared.shard.index:05d}", run,
+                         settings.publish.examples_per_reason)
+    for record in prepared.records:
+        writer.write(record)
+    result = writer.close()
+    result.stage_seconds = prepared.stage_seconds
+    result.shard = prepared.shard.index
     return result
 
 
