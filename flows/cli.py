@@ -50,15 +50,18 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     from flows import ephemeral, pool  # noqa: PLC0415
     from tasks.gcpause import collector_paused  # noqa: PLC0415
 
-    # Start-up in parallel, CPU-bound on two cores: Prefect's API server boots (the longest part, on one
-    # core from the start) while this process imports; then the workers' forkserver warms up, taking
-    # over the core this process leaves while it waits for the server, and the workers begin the first
-    # shards (flows/head_start.py).
+    # Start-up in parallel, CPU-bound on two cores: Prefect's API server boots (the longest part) while
+    # the workers' forkserver warms up and this process imports; then the workers begin the first
+    # shards (flows/head_start.py) while Prefect creates the flow run. The forkserver starts before this
+    # process's imports: its warm-up decides when the work begins, the server's boot no longer does.
     server = ephemeral.start()
     with collector_paused():
         from config import load_settings  # noqa: PLC0415
 
         settings = load_settings(config)
+        local = not (dask_address or settings.run.dask_address)
+        if local:
+            pool.start()
         _preload(PREFECT_RUN_MODULES)
         from flows import head_start  # noqa: PLC0415
         from flows.pipeline import _workers, first_shards, sieve_pipeline, task_runner_for  # noqa: PLC0415
@@ -66,11 +69,9 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     urls = [i for i in inputs or [] if "://" in i]
     paths = [str(Path(i).resolve()) for i in inputs or [] if "://" not in i]
     head = None
-    if not (dask_address or settings.run.dask_address):
-        pool.start()
-        if paths or not urls:  # local inputs: the workers begin them while Prefect starts
-            head = head_start.begin(pool.worker_pool(n), n, first_shards(settings, paths or None, n))
-            head_start.offer(head)
+    if local and (paths or not urls):  # local inputs: the workers begin them while Prefect starts
+        head = head_start.begin(pool.worker_pool(n), n, first_shards(settings, paths or None, n))
+        head_start.offer(head)
     try:
         own_server = ephemeral.use(server)
         runner = task_runner_for(n, dask_address or settings.run.dask_address)

@@ -60,6 +60,7 @@ def begin(pool: ProcessPoolExecutor, workers: int, shards: list[tuple[Shard, Set
     head = HeadStart(pool, workers)
     for shard, settings in shards:
         head.submit(shard, settings)
+    head.started = time.time()  # a submit returns once its worker is forked: the work begins
     return head
 
 

@@ -6,9 +6,9 @@ multi-threaded process can deadlock a child on a lock some thread held. The
 forkserver is a fresh interpreter that imports the pipeline and loads its data
 once (tasks/warm.py); workers are forked from it, start warm and share those
 pages. `start()` launches it without waiting, so that its start-up overlaps
-Prefect's (`sieve run` calls it once its own imports are done, while Prefect's
-API server is still booting). A worker ends by itself when the run's process
-is gone (`_exit_when_gone`).
+Prefect's (`sieve run` calls it right after launching Prefect's API server, and
+its workers begin the first shards before the flow run exists: flows/head_start.py).
+A worker ends by itself when the run's process is gone (`_exit_when_gone`).
 
 Every local run, one worker included, does its CPU work in these processes:
 the flow's process keeps its core for Prefect, and the code path is the same
