@@ -116,10 +116,10 @@ def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = N
     summary = run_pipeline(config, [folder], out, workers, dask_address)
     t_done = time.perf_counter()
     started = datetime.fromisoformat(summary["started_at"]).timestamp()
-    # The flow body counts from the head start (flows/head_start.py), if there was one: the work on
-    # the first shards begins that much before the flow run, and is part of what is measured.
+    # The flow body counts from the head start (flows/head_start.py), if there was one: the run's
+    # `seconds` include the work on the first shards begun before the flow run.
     head_start = summary.get("head_start") or {}
-    flow_seconds = summary["seconds"] + max(0.0, head_start.get("seconds_before_flow", 0.0))
+    flow_seconds = summary["seconds"]
     res = {
         "docs": summary["documents"], "published": summary["published"], "rejected": summary["rejected"],
         "rejected_by_reason": summary["rejected_by_reason"], "languages": summary["languages"],

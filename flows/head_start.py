@@ -8,7 +8,8 @@ stamped with the run, whose ids do not exist yet, nor written. The flow's task
 for that shard then stamps and writes them (`tasks.shard.write_prepared`), in
 its own process. The records are the same either way, and every shard still
 has its task run; only the first tasks' durations leave out the work done in
-advance (the run summary's `head_start` says how much).
+advance. The run summary's `seconds` count from the head start, and its
+`head_start` says how many shards were begun and how long before the flow run.
 
 Only local inputs get one, planned exactly as the flow plans them; a shard the
 flow plans differently (a file added in between) is processed as usual, and an

@@ -217,11 +217,14 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
         if _POOL is not None:
             _POOL.shutdown(cancel_futures=True)
         _POOL = _HEAD = None
-    summary = summarize(results, run, time.perf_counter() - started)
+    # The run's time counts from its first work: the head start's, when its shards were taken.
+    lead = 0.0
+    if head is not None and head.taken:
+        lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
+    summary = summarize(results, run, time.perf_counter() - started + lead)
     summary["workers"] = n_workers
     if head is not None:
-        summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(
-            datetime.fromisoformat(run["started_at"]).timestamp() - head.started, 3)}
+        summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
     summary["warnings"] = [*crashed, *warnings]
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)

@@ -100,3 +100,4 @@ def test_sieve_run_reports_its_head_start(tmp_path):
     assert summary["documents"] == 6 and summary["shards"] == 3
     assert summary["head_start"]["shards"] == 2  # one a worker
     assert summary["head_start"]["seconds_before_flow"] > 0
+    assert summary["seconds"] >= summary["head_start"]["seconds_before_flow"]  # the run's time counts from it
