@@ -81,9 +81,8 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
                 config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
                 source=source, allow_private=allow_private)
     finally:
-        if head is not None:  # the flow never started, or failed before it claimed it
-            head_start.claim(n)
-            head.close()
+        if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
+            head.close(terminate=head_start.claim(n) is head)
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:

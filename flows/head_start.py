@@ -51,8 +51,14 @@ class HeadStart:
             future.cancel()
         self.ahead.clear()
 
-    def close(self) -> None:
+    def close(self, terminate: bool = False) -> None:
+        """Cancel what was not taken and shut the pool down. `terminate`: stop its workers now, for a
+        head start no flow run claimed (nobody will read their work, and a run that failed to start
+        would otherwise wait for a shard before it exits)."""
         self.cancel_rest()
+        if terminate:  # ProcessPoolExecutor.terminate_workers() is Python 3.14's
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -77,6 +83,6 @@ def claim(workers: int) -> HeadStart | None:
     """The head start offered for a run with `workers` workers; any other is closed."""
     head = _offered.pop() if _offered else None
     if head is not None and head.workers != workers:
-        head.close()
+        head.close(terminate=True)
         return None
     return head

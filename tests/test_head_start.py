@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,26 @@ def test_sieve_run_reports_its_head_start(tmp_path):
     assert summary["head_start"]["shards"] == 2  # one a worker
     assert summary["head_start"]["seconds_before_flow"] > 0
     assert summary["seconds"] >= summary["head_start"]["seconds_before_flow"]  # the run's time counts from it
+
+
+def test_a_head_start_no_run_claimed_stops_its_workers(tmp_path):
+    """A run whose flow never starts (no Prefect API) exits with its error at once: it does not wait for
+    the shard its workers began."""
+    import os  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from flows.pool import _alive  # noqa: PLC0415
+
+    files = write_pages(tmp_path / "pages", 40, seed=8, min_kb=8, max_kb=12)
+    pool = worker_pool(1)
+    worker = pool.submit(os.getpid).result()
+    head = head_start.begin(pool, 1, [(Shard(0, "cli", tuple(map(str, files))), Settings())])
+    begun = next(iter(head.ahead.values()))
+    head_start.offer(head)
+    head.close(terminate=head_start.claim(1) is head)
+    with pytest.raises(BrokenProcessPool):  # stopped mid-shard, not left to finish it
+        begun.result(timeout=30)
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
