@@ -117,6 +117,9 @@ def test_a_head_start_no_run_claimed_stops_its_workers(tmp_path):
     worker = pool.submit(os.getpid).result()
     head = head_start.begin(pool, 1, [(Shard(0, "cli", tuple(map(str, files))), Settings())])
     begun = next(iter(head.ahead.values()))
+    deadline = time.monotonic() + 30
+    while not begun.running() and time.monotonic() < deadline:  # handed to the worker (no longer cancellable)
+        time.sleep(0.01)
     head_start.offer(head)
     head.close(terminate=head_start.claim(1) is head)
     with pytest.raises(BrokenProcessPool):  # stopped mid-shard, not left to finish it
