@@ -43,7 +43,7 @@ PORTS = range(8000, 9000)  # as Prefect's SubprocessASGIServer
 PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind
 
 # The server's process: Prefect's app (`prefect.server.api.server:create_app`, UI off, as Prefect's
-# own ephemeral server) served by uvicorn on 127.0.0.1. Two differences:
+# own ephemeral server) served by uvicorn on 127.0.0.1. Three differences:
 # - The garbage collector is paused while Prefect's server package is imported and the app built
 #   (thousands of classes: each collection rescans them all), then those objects are frozen out of
 #   later collections and it resumes: importing and building the app 2.0 -> 1.5 s here, nothing skipped.

@@ -190,10 +190,8 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     start_progress(settings, paths, urls, sources)
     # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
     on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
-    _HEAD = head_start.claim(n_workers)
-    if _HEAD is not None and on_dask:
-        _HEAD.close()
-        _HEAD = None
+    # `sieve run` offers a head start to local runs only (one left unclaimed, it closes it).
+    _HEAD = None if on_dask else head_start.claim(n_workers)
     _POOL = _HEAD.pool if _HEAD else worker_pool(n_workers) if not on_dask else None
     try:
         fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))

@@ -12,12 +12,15 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from config import Settings
 from tasks.publish import ShardResult, ShardWriter
 from tasks.read import iter_input_files, read_inputs
 from tasks.record import Document
+
+if TYPE_CHECKING:
+    from tasks.pipeline import StageTimer
 
 T = TypeVar("T")
 
@@ -42,20 +45,34 @@ def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: str,
-                 run: dict[str, Any]) -> ShardResult:
-    """Process and write one batch of documents as part `label`; returns counts only."""
+def _records(docs: Iterable[Document], settings: Settings, timer: StageTimer) -> Iterator[dict[str, Any]]:
+    """Each document through every stage, as its record (run fields left for the writer to stamp)."""
     # Imported here: the flow's process plans shards and hands them to workers, and needs none of
     # the stages (trafilatura, jieba, wordfreq: a third of its start-up).
-    from tasks.pipeline import StageTimer, process_document  # noqa: PLC0415
+    from tasks.pipeline import process_document  # noqa: PLC0415
+
+    return (process_document(doc, settings, timer).record() for doc in docs)
+
+
+def _write(records: Iterable[dict[str, Any]], label: str, settings: Settings, out: str,
+           run: dict[str, Any], stage_seconds: dict[str, float]) -> ShardResult:
+    """Stamp and write `records` as part `label`. `stage_seconds`: the timer's table, which a lazy
+    `records` fills in while it is written."""
+    writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
+    for record in records:
+        writer.write(record)
+    result = writer.close()
+    result.stage_seconds = stage_seconds
+    return result
+
+
+def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: str,
+                 run: dict[str, Any]) -> ShardResult:
+    """Process and write one batch of documents as part `label`, one at a time; returns counts only."""
+    from tasks.pipeline import StageTimer  # noqa: PLC0415
 
     timer = StageTimer()
-    writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
-    for doc in docs:
-        writer.write(process_document(doc, settings, timer).record())
-    result = writer.close()
-    result.stage_seconds = timer.seconds
-    return result
+    return _write(_records(docs, settings, timer), label, settings, out, run, timer.seconds)
 
 
 def _documents(shard: Shard, settings: Settings) -> Iterator[Document]:
@@ -80,21 +97,15 @@ class PreparedShard:
 
 def prepare_shard(shard: Shard, settings: Settings) -> PreparedShard:
     """`process_shard` up to the records, held in memory (one shard's worth) until the run is known."""
-    from tasks.pipeline import StageTimer, process_document  # noqa: PLC0415
+    from tasks.pipeline import StageTimer  # noqa: PLC0415
 
     timer = StageTimer()
-    records = [process_document(doc, settings, timer).record() for doc in _documents(shard, settings)]
-    return PreparedShard(shard, records, timer.seconds)
+    return PreparedShard(shard, list(_records(_documents(shard, settings), settings, timer)), timer.seconds)
 
 
 def write_prepared(prepared: PreparedShard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
     """The rest of `process_shard` for a prepared shard: stamp its records with the run and write them."""
-    writer = ShardWriter(Path(out), run["run_id"], f"{prepared.shard.index:05d}", run,
-                         settings.publish.examples_per_reason)
-    for record in prepared.records:
-        writer.write(record)
-    result = writer.close()
-    result.stage_seconds = prepared.stage_seconds
+    result = _write(prepared.records, f"{prepared.shard.index:05d}", settings, out, run, prepared.stage_seconds)
     result.shard = prepared.shard.index
     return result
 
