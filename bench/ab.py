@@ -18,8 +18,6 @@ by a 5-page run, the corpus of `bench.py` (bench/out/corpus-N, generated if miss
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -28,9 +26,11 @@ import tempfile
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-OUT = BENCH / "out"
 sys.path.insert(0, str(BENCH))
+
+from make_corpus import write_corpus  # noqa: E402
+
+from bench import OUT, ROOT, run_sub, warm_home  # noqa: E402
 
 
 def export(rev: str, into: Path) -> Path:
@@ -41,18 +41,14 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def whole_run(tree: Path, corpus: Path, workers: int, home: str) -> float:
+def whole_run(tree: Path, corpus: Path, workers: int, home: str, label: str) -> float:
     """Seconds of one `sieve run` of `tree`'s code (the run_pipeline call, as bench.py times it)."""
     out = OUT / "runs" / "ab"
     shutil.rmtree(out, ignore_errors=True)
-    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(tree)}
-    proc = subprocess.run([sys.executable, str(tree / "bench" / "bench.py"), "sieve", str(corpus), str(out),
-                           str(workers)], capture_output=True, text=True, env=env, cwd=str(tree), check=False)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode or not lines:
-        raise RuntimeError(f"{tree}: sieve run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])["call_seconds"]
+    res = run_sub(["sieve", str(corpus), str(out), str(workers)], label, home=home, root=tree)
+    if res["returncode"] or "call_seconds" not in res:
+        raise RuntimeError(f"{tree}: sieve run failed ({res['returncode']}), see {res['log']}")
+    return res["call_seconds"]
 
 
 def main() -> int:
@@ -62,32 +58,27 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--n", type=int, default=2000, help="pages in the corpus (default 2000)")
     args = ap.parse_args()
-    from make_corpus import write_corpus  # noqa: PLC0415
-
     corpus = OUT / f"corpus-{args.n}"
     if not corpus.exists() or len(list(corpus.glob("*.html"))) != args.n:
         write_corpus(corpus, args.n, 0)
-    docs = len(list(corpus.glob("*.html")))
-    with tempfile.TemporaryDirectory(prefix="sieve-ab-") as tmp:
-        old = export(args.rev, Path(tmp) / "old")
-        home = str(Path(tmp) / "prefect-home")
-        warm = OUT / "corpus-warm-ab"
-        shutil.rmtree(warm, ignore_errors=True)
-        warm.mkdir(parents=True)
-        for page in sorted(corpus.glob("*.html"))[:5]:
-            os.link(page, warm / page.name)
-        whole_run(ROOT, warm, 1, home)  # the database created and migrated once, outside the rounds
-        for workers in map(int, args.workers.split(",")):
-            ratios = []
-            for k in range(args.rounds):
-                sides = [("rev", old), ("this", ROOT)]
-                seconds = {name: whole_run(tree, corpus, workers, home) for name, tree in sides[:: 1 - 2 * (k % 2)]}
-                ratios.append(seconds["rev"] / seconds["this"])
-                print(f"{workers} worker(s), round {k + 1}: {args.rev} {seconds['rev']:.2f} s, this checkout "
-                      f"{seconds['this']:.2f} s ({docs / seconds['this']:.1f} docs/s) -> x{ratios[-1]:.3f}",
-                      flush=True)
-            print(f"{workers} worker(s): this checkout / {args.rev}, docs/s, round by round "
-                  f"{[round(r, 3) for r in ratios]}, median x{statistics.median(ratios):.3f}", flush=True)
+    home, _ = warm_home(corpus)  # the database created and migrated once, outside the rounds
+    try:
+        with tempfile.TemporaryDirectory(prefix="sieve-ab-") as tmp:
+            old = export(args.rev, Path(tmp) / "old")
+            for workers in map(int, args.workers.split(",")):
+                ratios = []
+                for k in range(args.rounds):
+                    sides = [("rev", old), ("this", ROOT)]
+                    seconds = {name: whole_run(tree, corpus, workers, home, f"ab-{name}-{workers}-{k}")
+                               for name, tree in sides[:: 1 - 2 * (k % 2)]}
+                    ratios.append(seconds["rev"] / seconds["this"])
+                    print(f"{workers} worker(s), round {k + 1}: {args.rev} {seconds['rev']:.2f} s, this checkout "
+                          f"{seconds['this']:.2f} s ({args.n / seconds['this']:.1f} docs/s) -> x{ratios[-1]:.3f}",
+                          flush=True)
+                print(f"{workers} worker(s): this checkout / {args.rev}, docs/s, round by round "
+                      f"{[round(r, 3) for r in ratios]}, median x{statistics.median(ratios):.3f}", flush=True)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     return 0
 
 

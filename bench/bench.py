@@ -313,22 +313,25 @@ class TreeSampler(threading.Thread):
 
 
 def run_sub(args: list[str], label: str, sample: bool = False, home: str | None = None,
-            api_url: str | None = None) -> dict[str, Any]:
+            api_url: str | None = None, root: Path = ROOT) -> dict[str, Any]:
     """Run `bench.py <args>` in a fresh interpreter; its last stdout line is JSON. PREFECT_HOME is
-    `home` (kept) or, without one, a fresh temporary one (removed after); `api_url`: a running server."""
+    `home` (kept) or, without one, a fresh temporary one (removed after); `api_url`: a running server;
+    `root`: the checkout whose bench.py and code run (another commit's tree, bench/ab.py)."""
     fresh = home is None
     home = home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")
     env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
     if api_url:
         env["PREFECT_API_URL"] = api_url
+    if root != ROOT:
+        env["PYTHONPATH"] = str(root)  # before the editable install, which imports this checkout
     log = OUT / "logs" / f"{label}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"  [{time.strftime('%H:%M:%S')}] {label} ...", flush=True)
     t0 = time.perf_counter()
     with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, str(BENCH / "bench.py"), *args], stdout=subprocess.PIPE,
-                                stderr=err, text=True, env=env, cwd=str(ROOT))
+        proc = subprocess.Popen([sys.executable, str(root / "bench" / "bench.py"), *args], stdout=subprocess.PIPE,
+                                stderr=err, text=True, env=env, cwd=str(root))
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
             sampler.start()
