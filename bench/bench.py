@@ -268,10 +268,11 @@ class TreeSampler(threading.Thread):
         if proc.pid == root_pid:
             return "main"
         try:
-            cmd = " ".join(proc.cmdline())
+            cmd, name = " ".join(proc.cmdline()), proc.name()
         except Exception:  # noqa: BLE001
             return "other"
-        if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):
+        # sieve forks its ephemeral server from the run's process (same command line) and names it
+        if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd) or name == "prefect-server":
             return "prefect_server"
         if "resource_tracker" in cmd:
             return "other"

@@ -50,11 +50,11 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     from flows import ephemeral, pool  # noqa: PLC0415
     from tasks.gcpause import collector_paused  # noqa: PLC0415
 
-    # Start-up in parallel, CPU-bound on two cores: Prefect's API server boots (the longest part) while
-    # the workers' forkserver warms up and this process imports; then the workers begin the first
-    # shards (flows/head_start.py) while Prefect creates the flow run. The forkserver starts before this
-    # process's imports: its warm-up decides when the work begins, the server's boot no longer does.
-    server = ephemeral.start()
+    # Start-up in parallel, CPU-bound on two cores: the workers' forkserver warms up while this process
+    # imports Prefect; then Prefect's API server, forked from this process (it needs Prefect imported,
+    # flows/ephemeral.py), boots while the workers begin the first shards (flows/head_start.py) and
+    # Prefect creates the flow run. The forkserver starts before this process's imports: its warm-up
+    # decides when the work begins, the server's boot does not.
     with collector_paused():
         from config import load_settings  # noqa: PLC0415
 
@@ -65,6 +65,7 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         _preload(PREFECT_RUN_MODULES)
         from flows import head_start  # noqa: PLC0415
         from flows.pipeline import _workers, first_shards, sieve_pipeline, task_runner_for  # noqa: PLC0415
+    server = ephemeral.start()  # before the worker pool's threads: forked, with Prefect imported
     n = _workers(settings, workers)
     urls = [i for i in inputs or [] if "://" in i]
     paths = [str(Path(i).resolve()) for i in inputs or [] if "://" not in i]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
@@ -38,3 +40,50 @@ def test_runs_against_the_own_server_send_no_heartbeats():
     assert get_current_settings().flows.heartbeat_frequency is not None
     with ephemeral.run_settings():
         assert get_current_settings().flows.heartbeat_frequency is None
+
+
+FORKED = """
+import threading
+import httpx
+import prefect  # noqa: F401 - imported, and no other thread: the server is forked from this process
+from flows import ephemeral
+if {with_thread}:  # another thread running: forking could copy a lock it holds, so a new interpreter instead
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+server = ephemeral.start()
+print(type(server.process).__name__, ephemeral.use(server))
+print(httpx.get(server.api_url + "/health").status_code, httpx.get(f"http://127.0.0.1:{{server.port}}/").status_code)
+ephemeral.stop()
+print(server.process.poll() is not None)
+"""
+
+
+def _run(script: str, env: dict[str, str]) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+def _server_env() -> dict[str, str]:
+    return {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": ""}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the server is forked on Linux only")
+def test_a_process_that_imported_prefect_forks_its_server_which_serves_the_api_without_the_ui():
+    # health answers, "/" does not (the UI is off, as in Prefect's own ephemeral server); stop() ends the child
+    assert _run(FORKED.format(with_thread=False), _server_env()) == ["ForkedProcess", "True", "200", "404", "True"]
+
+
+def test_with_another_thread_running_the_server_is_a_new_interpreter_instead():
+    assert _run(FORKED.format(with_thread=True), _server_env()) == ["Popen", "True", "200", "404", "True"]
+
+
+def test_no_server_is_started_when_prefect_is_imported_and_the_profile_names_a_real_server(tmp_path):
+    home = tmp_path / "prefect"
+    home.mkdir()
+    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
+                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(home)
+    script = "import prefect\nfrom flows import ephemeral\nprint(ephemeral.start())\n"
+    assert _run(script, env) == ["None"]

@@ -150,6 +150,11 @@ def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
     assert {r["reject_reason"] for r in iter_records(out, ("rejected",))} == {"language_zh"}
 
 
+def _is_prefect_server(proc: psutil.Process) -> bool:
+    """The run's Prefect server: forked from the run and named (flows/ephemeral.py), or a uvicorn command."""
+    return proc.name() == "prefect-server" or "uvicorn" in " ".join(proc.cmdline())
+
+
 def _run_until_writing(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process, Path]:
     """A `sieve run` (own Prefect server, 1 worker) caught in the middle of its work: a shard is being written."""
     pages = tmp_path / "pages"
@@ -167,7 +172,7 @@ def _run_until_writing(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process
     server = None
     while server is None and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.2)
-        server = next((p for p in psutil.Process(run.pid).children() if "uvicorn" in " ".join(p.cmdline())), None)
+        server = next((p for p in psutil.Process(run.pid).children() if _is_prefect_server(p)), None)
     assert server is not None, "the run never started its Prefect server"
     while time.monotonic() < deadline and run.poll() is None and not list(out.rglob(".*.tmp")):
         time.sleep(0.1)  # until a shard is being written: the kill comes in the middle of the work
