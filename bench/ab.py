@@ -41,14 +41,21 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def whole_run(tree: Path, corpus: Path, workers: int, home: str, label: str) -> float:
-    """Seconds of one `sieve run` of `tree`'s code (the run_pipeline call, as bench.py times it)."""
+def whole_run(tree: Path, corpus: Path, workers: int, home: str, label: str) -> tuple[float, dict[str, float]]:
+    """Seconds of one `sieve run` of `tree`'s code (the run_pipeline call, as bench.py times it), and the
+    CPU seconds of its processes by kind (main, prefect_server, forkserver, workers), sampled as bench.py does:
+    CPU time is much less at the mercy of the machine's drift than the wall clock."""
     out = OUT / "runs" / "ab"
     shutil.rmtree(out, ignore_errors=True)
-    res = run_sub(["sieve", str(corpus), str(out), str(workers)], label, home=home, root=tree)
+    res = run_sub(["sieve", str(corpus), str(out), str(workers)], label, sample=True, home=home, root=tree)
     if res["returncode"] or "call_seconds" not in res:
         raise RuntimeError(f"{tree}: sieve run failed ({res['returncode']}), see {res['log']}")
-    return res["call_seconds"]
+    return res["call_seconds"], res.get("cpu_seconds_by_kind", {})
+
+
+def _cpu(by_kind: dict[str, float]) -> str:
+    return f"{sum(by_kind.values()):.1f} CPU-s (" + ", ".join(f"{k} {v:.1f}" for k, v in sorted(by_kind.items())
+                                                           if v) + ")"
 
 
 def main() -> int:
@@ -66,17 +73,22 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="sieve-ab-") as tmp:
             old = export(args.rev, Path(tmp) / "old")
             for workers in map(int, args.workers.split(",")):
-                ratios = []
+                ratios, cpu_ratios = [], []
                 for k in range(args.rounds):
                     sides = [("rev", old), ("this", ROOT)]
-                    seconds = {name: whole_run(tree, corpus, workers, home, f"ab-{name}-{workers}-{k}")
-                               for name, tree in sides[:: 1 - 2 * (k % 2)]}
-                    ratios.append(seconds["rev"] / seconds["this"])
-                    print(f"{workers} worker(s), round {k + 1}: {args.rev} {seconds['rev']:.2f} s, this checkout "
-                          f"{seconds['this']:.2f} s ({args.n / seconds['this']:.1f} docs/s) -> x{ratios[-1]:.3f}",
-                          flush=True)
+                    runs = {name: whole_run(tree, corpus, workers, home, f"ab-{name}-{workers}-{k}")
+                            for name, tree in sides[:: 1 - 2 * (k % 2)]}
+                    (rev_s, rev_cpu), (this_s, this_cpu) = runs["rev"], runs["this"]
+                    ratios.append(rev_s / this_s)
+                    if sum(this_cpu.values()):
+                        cpu_ratios.append(sum(rev_cpu.values()) / sum(this_cpu.values()))
+                    print(f"{workers} worker(s), round {k + 1}: {args.rev} {rev_s:.2f} s, this checkout "
+                          f"{this_s:.2f} s ({args.n / this_s:.1f} docs/s) -> x{ratios[-1]:.3f}; "
+                          f"{args.rev} {_cpu(rev_cpu)}, this checkout {_cpu(this_cpu)}", flush=True)
                 print(f"{workers} worker(s): this checkout / {args.rev}, docs/s, round by round "
-                      f"{[round(r, 3) for r in ratios]}, median x{statistics.median(ratios):.3f}", flush=True)
+                      f"{[round(r, 3) for r in ratios]}, median x{statistics.median(ratios):.3f}; docs per CPU-s "
+                      f"{[round(r, 3) for r in cpu_ratios]}, median x{statistics.median(cpu_ratios or [0]):.3f}",
+                      flush=True)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return 0
