@@ -219,7 +219,11 @@ def start() -> Server | None:
     # its start-up 0.2 s. A real server (`sieve server`) registers them in the same database.
     env = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false", "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
            **os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-    _SERVER = _fork(command, env) if _can_fork() else _launch(command, env)
+    _SERVER = None
+    if _can_fork():
+        with contextlib.suppress(OSError):  # no fork to be had (memory, process limits): a new interpreter
+            _SERVER = _fork(command, env)
+    _SERVER = _SERVER or _launch(command, env)
     atexit.register(stop)
     _exit_cleanly_on_sigterm()
     return _SERVER
