@@ -131,11 +131,16 @@ def _free_port() -> int:
     raise RuntimeError("no free port for Prefect's ephemeral server in 8000-8999")
 
 
+def _server_args(port: int) -> list[str]:
+    """SERVER_MAIN's arguments: the port, whether the launching thread lives as long as this process
+    (the main thread: then the server may die with it), and this process's pid."""
+    from_main_thread = threading.current_thread() is threading.main_thread()
+    return [str(port), "1" if from_main_thread else "0", str(os.getpid())]
+
+
 def _launch(command: list[str], env: dict[str, str]) -> Server:
     port = _free_port()
-    from_main_thread = threading.current_thread() is threading.main_thread()  # lives as long as the process
-    argv = [*command, str(port), "1" if from_main_thread else "0", str(os.getpid())]
-    return Server(subprocess.Popen(argv, env=env), port, command, env)
+    return Server(subprocess.Popen([*command, *_server_args(port)], env=env), port, command, env)
 
 
 def _can_fork() -> bool:
@@ -156,8 +161,7 @@ def _fork(command: list[str], env: dict[str, str]) -> Server:
     launched process would, with the server's environment and Prefect's settings re-read from it,
     and leaves by os._exit: nothing of this process's exit (atexit, the worker pool) runs twice."""
     port = _free_port()
-    parent = os.getpid()
-    from_main_thread = threading.current_thread() is threading.main_thread()
+    args = _server_args(port)
     for stream in (sys.stdout, sys.stderr):  # else the child could write this process's buffered output again
         if stream is not None:
             stream.flush()
@@ -174,11 +178,10 @@ def _fork(command: list[str], env: dict[str, str]) -> Server:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler raises SystemExit
         if sys.path and sys.path[0] in ("", os.getcwd()):  # as `-P` (see SERVER_MAIN)
             del sys.path[0]
-        if sys.platform == "linux":  # its command line is this process's: name it for ps, top and tests
-            import ctypes  # noqa: PLC0415
+        import ctypes  # noqa: PLC0415 - Linux (`_can_fork`)
 
-            ctypes.CDLL(None, use_errno=True).prctl(15, PROCESS_NAME)  # PR_SET_NAME
-        sys.argv = ["-c", str(port), "1" if from_main_thread else "0", str(parent)]
+        ctypes.CDLL(None, use_errno=True).prctl(15, PROCESS_NAME)  # PR_SET_NAME: its command line is ours
+        sys.argv = ["-c", *args]
         exec(compile(SERVER_MAIN, "<sieve ephemeral server>", "exec"), {"__name__": "__main__"})
         code = 0
     except SystemExit as exc:
@@ -207,12 +210,8 @@ def start() -> Server | None:
         return None
     if importlib.util.find_spec("prefect") is None:  # finds the package without importing it
         return None
-    if "prefect" in sys.modules:  # its settings are at hand: no server if they name one or refuse one
-        from prefect.settings import get_current_settings  # noqa: PLC0415
-
-        settings = get_current_settings()
-        if settings.api.url or not settings.server.ephemeral.enabled:
-            return None
+    if "prefect" in sys.modules and not _wanted():  # its settings are at hand
+        return None
     command = [sys.executable, "-P", "-c", SERVER_MAIN]
     # This server serves one run, which uses no blocks: registering Prefect's block types (and first
     # importing every installed collection, prefect-dask and Dask included, to hash them) would cost
@@ -227,6 +226,14 @@ def start() -> Server | None:
     atexit.register(stop)
     _exit_cleanly_on_sigterm()
     return _SERVER
+
+
+def _wanted() -> bool:
+    """Whether Prefect's settings (environment, profile) want an ephemeral server: no API URL, mode on."""
+    from prefect.settings import get_current_settings  # noqa: PLC0415
+
+    settings = get_current_settings()
+    return not settings.api.url and settings.server.ephemeral.enabled
 
 
 def _raise_system_exit(signum: int, _frame: object) -> None:
@@ -249,11 +256,10 @@ def use(server: Server | None) -> bool:
     from prefect.context import refresh_global_settings_context  # noqa: PLC0415
     from prefect.settings import get_current_settings  # noqa: PLC0415
 
-    settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:  # set by a profile: not wanted after all
+    if not _wanted():  # a profile names a server or turns ephemeral mode off: not wanted after all
         stop()
         return False
-    timeout = settings.server.ephemeral.startup_timeout_seconds
+    timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
     deadline = time.monotonic() + timeout
     with httpx.Client() as client:
         while True:

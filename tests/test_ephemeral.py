@@ -19,17 +19,24 @@ print(ephemeral.use(server), server.process.poll() is not None)
 """
 
 
-def test_a_server_launched_early_is_stopped_when_the_profile_names_a_real_server(tmp_path):
+def _run(script: str, env: dict[str, str]) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+def _remote_profile_env(tmp_path: Path) -> dict[str, str]:
+    """An environment whose Prefect profile names a real server (and no PREFECT_ variable overrides it)."""
     home = tmp_path / "prefect"
     home.mkdir()
     (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
                                         'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(home)
-    done = subprocess.run([sys.executable, "-c", SCRIPT], check=False, cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["False", "True"]  # not used, and its process is gone
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}, "PREFECT_HOME": str(home)}
+
+
+def test_a_server_launched_early_is_stopped_when_the_profile_names_a_real_server(tmp_path):
+    assert _run(SCRIPT, _remote_profile_env(tmp_path)) == ["False", "True"]  # not used, and its process is gone
 
 
 def test_runs_against_the_own_server_send_no_heartbeats():
@@ -57,13 +64,6 @@ print(server.process.poll() is not None)
 """
 
 
-def _run(script: str, env: dict[str, str]) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=180)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout.split()
-
-
 def _server_env() -> dict[str, str]:
     return {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": ""}
 
@@ -79,11 +79,5 @@ def test_with_another_thread_running_the_server_is_a_new_interpreter_instead():
 
 
 def test_no_server_is_started_when_prefect_is_imported_and_the_profile_names_a_real_server(tmp_path):
-    home = tmp_path / "prefect"
-    home.mkdir()
-    (home / "profiles.toml").write_text('active = "remote"\n\n[profiles.remote]\n'
-                                        'PREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(home)
     script = "import prefect\nfrom flows import ephemeral\nprint(ephemeral.start())\n"
-    assert _run(script, env) == ["None"]
+    assert _run(script, _remote_profile_env(tmp_path)) == ["None"]
