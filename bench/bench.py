@@ -11,13 +11,17 @@ The final measurement is one command, `bench.py` (about 8 min on 2 CPUs at N = 2
            ten times): peak RSS of the whole process tree (main, forkserver, worker
            processes, Prefect's ephemeral server), sampled every 0.2 s with psutil;
            Prefect task runs (shards) and their final states, errors in the run's log
-  sieve-1 against a running server: `sieve run DIR --workers 1` with PREFECT_API_URL
-           set to a `prefect server start` on 127.0.0.1 (the set-up for schedules and
-           the UI), started once for these runs, after the rounds above
+  server   sieve-1 and sieve-2 against a running server: `sieve run DIR --workers 1|2`
+           with PREFECT_API_URL set to a `prefect server start` on 127.0.0.1 (the set-up
+           for schedules and the UI), started once for these runs, after the rounds
+           above; 1 and 2 workers alternate, so each round pairs them under the same load.
+           No Prefect server boots inside these runs: the difference from sieve-1 and
+           sieve-2 is the ephemeral server's cost to a run
 
 floor, sieve-1 and sieve-2 run one after the other, and that three times, so each
 round measures the three under the same load; the ratios are of the medians. It ends
-with the bars: sieve-1 / floor, sieve-2 / sieve-1, RSS(10 N) / RSS(N).
+with the bars: sieve-1 / floor, sieve-2 / sieve-1, RSS(10 N) / RSS(N), the first two
+also against the running server.
 
 Each measurement runs in its own subprocess (fresh interpreter), one at a time. The
 sieve runs share one PREFECT_HOME, used first by a 5-page run (database created and
@@ -26,7 +30,7 @@ run a new one instead. Results go to bench/out/results.json (merged with --keep,
 parts can be run separately with --only) and tables are printed.
 
     .venv/bin/python bench/bench.py [--n 2000] [--reps-floor 3] [--reps-sieve1 3] [--reps-sieve2 3]
-                                    [--only floor,sieve1,sieve2,scale,sieve1_server] [--all] [--fresh-home] [--keep]
+                                    [--only floor,sieve1,sieve2,scale,server] [--all] [--fresh-home] [--keep]
     .venv/bin/python bench/bench.py --only floor,sieve1,sieve2 --n 400     # a quick look
     .venv/bin/python bench/bench.py table        # print the tables of bench/out/results.json
 
@@ -430,6 +434,19 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
         if two:
             out[f"sieve2_over_sieve1_{basis}_by_round"] = two
             out[f"sieve2_over_sieve1_{basis}_round_median"] = statistics.median(two)
+    # Against a running server: sieve1 and sieve2 of a round ran back to back.
+    s1s, s2s = res.get("sieve1_server", []), res.get("sieve2_server", [])
+    for basis in ("flow", "call"):
+        a = _median(s1s, f"docs_per_s_{basis}")
+        b = _median(s2s, f"docs_per_s_{basis}")
+        if floor and a:
+            out[f"sieve1_server_over_floor_{basis}"] = round(a / floor, 3)
+        if a and b:
+            out[f"sieve2_over_sieve1_server_{basis}"] = round(b / a, 3)
+        two = [round(y / x, 3) for x, y in ((p.get(f"docs_per_s_{basis}"), q.get(f"docs_per_s_{basis}"))
+                                            for p, q in zip(s1s, s2s, strict=False)) if x and y]
+        if two:
+            out[f"sieve2_over_sieve1_server_{basis}_by_round"] = two
     scale = res.get("scale", {})
     if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N_distinct", {}).get("peak_rss_mb"):
         out["rss_10N_distinct_over_N"] = round(scale["10N_distinct"]["peak_rss_mb"] / scale["N"]["peak_rss_mb"], 3)
@@ -445,6 +462,8 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
         "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)": _bar(out.get("sieve1_over_floor_call"), 0.85),
         "sieve2 >= 1.7 x sieve1 (flow body)": _bar(out.get("sieve2_over_sieve1_flow"), 1.7),
         "sieve2 >= 1.7 x sieve1 (whole run)": _bar(out.get("sieve2_over_sieve1_call"), 1.7),
+        "sieve1 >= 0.85 x floor, running server (whole run)": _bar(out.get("sieve1_server_over_floor_call"), 0.85),
+        "sieve2 >= 1.7 x sieve1, running server (whole run)": _bar(out.get("sieve2_over_sieve1_server_call"), 1.7),
         "peak RSS(10N replicated) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_over_N"), 1.25, upper=True),
         "peak RSS(10N distinct) <= 1.25 x RSS(N)": _bar(out.get("rss_10N_distinct_over_N"), 1.25, upper=True),
     }
@@ -481,6 +500,8 @@ def table(res: dict[str, Any]) -> str:
     row("sieve 2 workers, whole run", res.get("sieve2", []), "docs_per_s_call")
     row("sieve 1 worker, running server, body", res.get("sieve1_server", []), "docs_per_s_flow")
     row("sieve 1 worker, running server, whole", res.get("sieve1_server", []), "docs_per_s_call")
+    row("sieve 2 workers, running server, body", res.get("sieve2_server", []), "docs_per_s_flow")
+    row("sieve 2 workers, running server, whole", res.get("sieve2_server", []), "docs_per_s_call")
     startup = [r.get("prefect_startup_seconds") for k in ("sieve1", "sieve2") for r in res.get(k, [])]
     startup = [s for s in startup if s is not None]
     if startup:
@@ -511,7 +532,7 @@ def table(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-FINAL = ("floor", "sieve1", "sieve2", "scale", "sieve1_server")
+FINAL = ("floor", "sieve1", "sieve2", "scale", "server")
 
 
 def _settle(pid: int, idle: float = 0.1, limit: float = 90.0) -> None:
@@ -592,7 +613,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         write_corpus(corpus, args.n, args.seed)
     res["corpus"] = describe_corpus(corpus, args.seed)
     home = None
-    if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2", "sieve1_server"}:
+    if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2", "server"}:
         home, res["warm_run"] = warm_home(corpus)
     res["prefect_home"] = "fresh per run" if home is None else "one PREFECT_HOME, warmed by a 5-page run first"
     save_results(res)
@@ -660,14 +681,17 @@ def orchestrate(args: argparse.Namespace) -> int:
         replicate(corpus, big, 10)
         scale["10N"] = sieve(2, "scale-10N", big)
         save_results(res)
-    if "sieve1_server" in only:
-        # sieve, 1 worker, against a running Prefect server (`sieve server`): the set-up for schedules
-        # and the UI. No ephemeral server to boot per run; the server itself is not in the run's time.
-        res["sieve1_server"] = []
+    if "server" in only:
+        # sieve, 1 and 2 workers, against a running Prefect server (`sieve server`): the set-up for
+        # schedules and the UI. No ephemeral server to boot per run; the server's own start is not in
+        # the runs' time, its work for the runs (their API requests) is: it shares the machine.
+        res["sieve1_server"], res["sieve2_server"] = [], []
         with prefect_server(home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")) as url:
-            for k in range(args.reps_sieve1):
-                res["sieve1_server"].append(sieve(1, f"sieve1-server-{k}", api_url=url))
-                save_results(res)
+            for k in range(max(args.reps_sieve1, args.reps_sieve2)):
+                for workers, reps in ((1, args.reps_sieve1), (2, args.reps_sieve2)):
+                    if k < reps:
+                        res[f"sieve{workers}_server"].append(sieve(workers, f"sieve{workers}-server-{k}", api_url=url))
+                        save_results(res)
     if "scale_distinct" in only:
         # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
         big = OUT / f"corpus-{10 * args.n}"
@@ -699,18 +723,20 @@ def final_summary(res: dict[str, Any]) -> str:
         lines.append(f"  {name}           {fmt(_median(runs, 'docs_per_s_flow'))} docs/s flow body, "
                      f"{fmt(_median(runs, 'docs_per_s_call'))} docs/s whole run "
                      f"(Prefect start-up {fmt(_median(runs, 'prefect_startup_seconds'))} s)")
-    if runs := res.get("sieve1_server"):
-        call = _median(runs, "docs_per_s_call")
-        lines.append(f"  sieve1 against a running Prefect server: {fmt(_median(runs, 'docs_per_s_flow'))} docs/s "
-                     f"flow body, {fmt(call)} docs/s whole run (start-up "
-                     f"{fmt(_median(runs, 'prefect_startup_seconds'))} s)"
-                     + (f" = {call / floor:.3f} x floor" if call and floor else ""))
+    for name in ("sieve1", "sieve2"):
+        if runs := res.get(f"{name}_server"):
+            lines.append(f"  {name} against a running Prefect server: {fmt(_median(runs, 'docs_per_s_flow'))} docs/s "
+                         f"flow body, {fmt(_median(runs, 'docs_per_s_call'))} docs/s whole run (start-up "
+                         f"{fmt(_median(runs, 'prefect_startup_seconds'))} s)")
     cpu = {name: _median(res.get(name, []), "docs_per_cpu_s") for name in ("floor", "sieve1", "sieve2")}
     if all(cpu.values()):
         lines.append(f"  CPU view (a busy machine slows the wall clock, less so CPU time): docs per CPU-second, "
                      f"floor {cpu['floor']:.1f}, sieve1 {cpu['sieve1']:.1f} ({cpu['sieve1'] / cpu['floor']:.2f} x "
                      f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, forkserver, workers)")
     ratios = res.get("ratios", {})
+    if "sieve2_over_sieve1_server_call_by_round" in ratios:
+        lines.append(f"  sieve2/sieve1 against a running server, whole run, round by round "
+                     f"{ratios['sieve2_over_sieve1_server_call_by_round']}")
     for name, key in (("sieve1/floor", "sieve1_over_floor"), ("sieve2/sieve1", "sieve2_over_sieve1")):
         if f"{key}_call_by_round" in ratios:
             lines.append(f"  {name} round by round, flow body {ratios.get(f'{key}_flow_by_round')} (median "
@@ -719,6 +745,8 @@ def final_summary(res: dict[str, Any]) -> str:
     bars = ratios.get("bars", {})
     for key in ("sieve1 >= 0.85 x floor (flow body)", "sieve1 >= 0.85 x floor (whole run incl. Prefect start-up)",
                 "sieve2 >= 1.7 x sieve1 (flow body)", "sieve2 >= 1.7 x sieve1 (whole run)",
+                "sieve1 >= 0.85 x floor, running server (whole run)",
+                "sieve2 >= 1.7 x sieve1, running server (whole run)",
                 "peak RSS(10N replicated) <= 1.25 x RSS(N)"):
         if key in bars:
             lines.append(f"  {key:<58} {bars[key]}")
@@ -764,7 +792,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps-core", type=int, default=1)
     ap.add_argument("--reps-floor2", type=int, default=1)
     ap.add_argument("--profile-docs", type=int, default=200)
-    ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale,sieve1_server "
+    ap.add_argument("--only", default=None, help="comma-separated parts: floor,sieve1,sieve2,scale,server "
                                                  "(the default) and floor2,core,core2,profile,scale_distinct,diag2")
     ap.add_argument("--all", action="store_true", help="every part (about an hour on 2 CPUs)")
     ap.add_argument("--config", default=None, help="pipeline YAML for the sieve runs (default config/pipeline.yaml)")
