@@ -14,9 +14,10 @@ The final measurement is one command, `bench.py` (about 8 min on 2 CPUs at N = 2
   server   sieve-1 and sieve-2 against a running server: `sieve run DIR --workers 1|2`
            with PREFECT_API_URL set to a `prefect server start` on 127.0.0.1 (the set-up
            for schedules and the UI), started once for these runs, after the rounds
-           above; 1 and 2 workers alternate, so each round pairs them under the same load.
-           No Prefect server boots inside these runs: the difference from sieve-1 and
-           sieve-2 is the ephemeral server's cost to a run
+           above, in rounds of their own (floor, sieve-1, sieve-2), so that their ratios
+           too compare runs made under the same load. No Prefect server boots inside
+           these runs: the difference from sieve-1 and sieve-2 is the ephemeral server's
+           cost to a run
 
 floor, sieve-1 and sieve-2 run one after the other, and that three times, so each
 round measures the three under the same load; the ratios are of the medians. It ends
@@ -434,18 +435,21 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
         if two:
             out[f"sieve2_over_sieve1_{basis}_by_round"] = two
             out[f"sieve2_over_sieve1_{basis}_round_median"] = statistics.median(two)
-    # Against a running server: sieve1 and sieve2 of a round ran back to back.
+    # Against a running server, in rounds of their own: floor, sieve1, sieve2 back to back.
     s1s, s2s = res.get("sieve1_server", []), res.get("sieve2_server", [])
+    floor_s = _median(res.get("floor_server_rounds", []), "docs_per_s")
     for basis in ("flow", "call"):
         a = _median(s1s, f"docs_per_s_{basis}")
         b = _median(s2s, f"docs_per_s_{basis}")
-        if floor and a:
-            out[f"sieve1_server_over_floor_{basis}"] = round(a / floor, 3)
+        if floor_s and a:
+            out[f"sieve1_server_over_floor_{basis}"] = round(a / floor_s, 3)
         if a and b:
             out[f"sieve2_over_sieve1_server_{basis}"] = round(b / a, 3)
-        two = [round(y / x, 3) for x, y in ((p.get(f"docs_per_s_{basis}"), q.get(f"docs_per_s_{basis}"))
-                                            for p, q in zip(s1s, s2s, strict=False)) if x and y]
-        if two:
+        pairs = [(f.get("docs_per_s"), p.get(f"docs_per_s_{basis}"), q.get(f"docs_per_s_{basis}"))
+                 for f, p, q in zip(res.get("floor_server_rounds", []), s1s, s2s, strict=False)]
+        if one := [round(x / f, 3) for f, x, _ in pairs if f and x]:
+            out[f"sieve1_server_over_floor_{basis}_by_round"] = one
+        if two := [round(y / x, 3) for _, x, y in pairs if x and y]:
             out[f"sieve2_over_sieve1_server_{basis}_by_round"] = two
     scale = res.get("scale", {})
     if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N_distinct", {}).get("peak_rss_mb"):
@@ -498,6 +502,7 @@ def table(res: dict[str, Any]) -> str:
     row("sieve 1 worker, whole run", res.get("sieve1", []), "docs_per_s_call")
     row("sieve 2 workers, flow body", res.get("sieve2", []), "docs_per_s_flow")
     row("sieve 2 workers, whole run", res.get("sieve2", []), "docs_per_s_call")
+    row("floor, in the running server's rounds", res.get("floor_server_rounds", []), "docs_per_s")
     row("sieve 1 worker, running server, body", res.get("sieve1_server", []), "docs_per_s_flow")
     row("sieve 1 worker, running server, whole", res.get("sieve1_server", []), "docs_per_s_call")
     row("sieve 2 workers, running server, body", res.get("sieve2_server", []), "docs_per_s_flow")
@@ -685,13 +690,15 @@ def orchestrate(args: argparse.Namespace) -> int:
         # sieve, 1 and 2 workers, against a running Prefect server (`sieve server`): the set-up for
         # schedules and the UI. No ephemeral server to boot per run; the server's own start is not in
         # the runs' time, its work for the runs (their API requests) is: it shares the machine.
-        res["sieve1_server"], res["sieve2_server"] = [], []
+        res["floor_server_rounds"], res["sieve1_server"], res["sieve2_server"] = [], [], []
         with prefect_server(home or tempfile.mkdtemp(prefix="sieve-bench-prefect-")) as url:
-            for k in range(max(args.reps_sieve1, args.reps_sieve2)):
+            for k in range(max(args.reps_floor, args.reps_sieve1, args.reps_sieve2)):
+                if k < args.reps_floor:
+                    res["floor_server_rounds"].append(run_sub(["floor", str(corpus)], f"floor-server-{k}"))
                 for workers, reps in ((1, args.reps_sieve1), (2, args.reps_sieve2)):
                     if k < reps:
                         res[f"sieve{workers}_server"].append(sieve(workers, f"sieve{workers}-server-{k}", api_url=url))
-                        save_results(res)
+                save_results(res)
     if "scale_distinct" in only:
         # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
         big = OUT / f"corpus-{10 * args.n}"
@@ -735,7 +742,8 @@ def final_summary(res: dict[str, Any]) -> str:
                      f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, forkserver, workers)")
     ratios = res.get("ratios", {})
     if "sieve2_over_sieve1_server_call_by_round" in ratios:
-        lines.append(f"  sieve2/sieve1 against a running server, whole run, round by round "
+        lines.append(f"  against a running server, whole run, round by round: sieve1/floor "
+                     f"{ratios.get('sieve1_server_over_floor_call_by_round')}, sieve2/sieve1 "
                      f"{ratios['sieve2_over_sieve1_server_call_by_round']}")
     for name, key in (("sieve1/floor", "sieve1_over_floor"), ("sieve2/sieve1", "sieve2_over_sieve1")):
         if f"{key}_call_by_round" in ratios:
