@@ -245,7 +245,7 @@ def _exit_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _raise_system_exit)
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
     """Whether the server on 127.0.0.1:`port` answers its health check. Plain HTTP on loopback: an
     httpx client would cost this process 15 ms of CPU to build (its TLS context, never used here)."""
     try:
@@ -255,7 +255,7 @@ def _healthy(port: int) -> bool:
             return conn.getresponse().status == 200
         finally:
             conn.close()
-    except OSError:  # refused (not listening yet), reset, timed out
+    except (OSError, http.client.HTTPException):  # refused (not listening yet), reset, timed out, not HTTP
         return False
 
 
@@ -277,7 +277,7 @@ def use(server: Server | None) -> bool:
     while True:
         if server.process.poll() == PORT_IN_USE:  # lost a race for the port: another one
             server = _SERVER = _launch(server.command, server.env)
-        if _healthy(server.port):
+        if healthy(server.port):
             break
         if server.process.poll() is not None or time.monotonic() > deadline:
             stop()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+
+from flows import ephemeral
+from tests.httpserver import Reply, TestServer, server  # noqa: F401 - `server` is a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,3 +86,24 @@ def test_with_another_thread_running_the_server_is_a_new_interpreter_instead():
 def test_no_server_is_started_when_prefect_is_imported_and_the_profile_names_a_real_server(tmp_path):
     script = "import prefect\nfrom flows import ephemeral\nprint(ephemeral.start())\n"
     assert _run(script, _remote_profile_env(tmp_path)) == ["None"]
+
+
+def test_the_server_counts_as_up_once_its_health_check_answers_200(server: TestServer):  # noqa: F811
+    assert not ephemeral.healthy(server.port)  # answering, but not the API yet (404)
+    server.route("/api/health", [Reply(503), Reply(200, b"true")])
+    assert not ephemeral.healthy(server.port)
+    assert ephemeral.healthy(server.port)
+
+
+def test_a_port_nobody_listens_on_or_that_answers_garbage_is_not_up():
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        assert not ephemeral.healthy(closed.getsockname()[1])
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def answer_garbage() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"not http at all\r\n\r\n")
+        threading.Thread(target=answer_garbage, daemon=True).start()
+        assert not ephemeral.healthy(listener.getsockname()[1])
