@@ -89,9 +89,9 @@ def test_no_server_is_started_when_prefect_is_imported_and_the_profile_names_a_r
 
 
 def test_the_server_counts_as_up_once_its_health_check_answers_200(server: TestServer):  # noqa: F811
-    assert not ephemeral.healthy(server.port)  # answering, but not the API yet (404)
-    server.route("/api/health", [Reply(503), Reply(200, b"true")])
-    assert not ephemeral.healthy(server.port)
+    server.route("/api/health", [Reply(404), Reply(503), Reply(200, b"true")])
+    assert not ephemeral.healthy(server.port)  # answering, but not the API yet
+    assert not ephemeral.healthy(server.port)  # the API, not ready
     assert ephemeral.healthy(server.port)
 
 
