@@ -415,48 +415,10 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
     core2 = _median(res.get("core2", []), "docs_per_s")
     if core and core2:
         out["core2_over_core"] = round(core2 / core, 3)
-    s1 = res.get("sieve1", [])
-    s2 = res.get("sieve2", [])
-    for basis in ("flow", "call"):
-        a = _median(s1, f"docs_per_s_{basis}")
-        b = _median(s2, f"docs_per_s_{basis}")
-        if floor and a:
-            out[f"sieve1_over_floor_{basis}"] = round(a / floor, 3)
-        if a and b:
-            out[f"sieve2_over_sieve1_{basis}"] = round(b / a, 3)
-    # The same ratios round by round (floor, sieve1 and sieve2 of one round run back to back, under the
-    # same load), and their median: on a machine whose speed drifts between rounds, a second view.
-    fl = res.get("floor", [])
-    for basis in ("flow", "call"):
-        pairs = [(f.get("docs_per_s"), a.get(f"docs_per_s_{basis}"), b.get(f"docs_per_s_{basis}"))
-                 for f, a, b in zip(fl, s1, s2, strict=False)]
-        one = [round(a / f, 3) for f, a, _ in pairs if f and a]
-        two = [round(b / a, 3) for _, a, b in pairs if a and b]
-        if one:
-            out[f"sieve1_over_floor_{basis}_by_round"] = one
-            out[f"sieve1_over_floor_{basis}_round_median"] = statistics.median(one)
-        if two:
-            out[f"sieve2_over_sieve1_{basis}_by_round"] = two
-            out[f"sieve2_over_sieve1_{basis}_round_median"] = statistics.median(two)
-    # Against a running server, in rounds of their own: floor, sieve1, sieve2 back to back.
-    s1s, s2s = res.get("sieve1_server", []), res.get("sieve2_server", [])
-    floor_s = _median(res.get("floor_server_rounds", []), "docs_per_s")
-    for basis in ("flow", "call"):
-        a = _median(s1s, f"docs_per_s_{basis}")
-        b = _median(s2s, f"docs_per_s_{basis}")
-        if floor_s and a:
-            out[f"sieve1_server_over_floor_{basis}"] = round(a / floor_s, 3)
-        if a and b:
-            out[f"sieve2_over_sieve1_server_{basis}"] = round(b / a, 3)
-        pairs = [(f.get("docs_per_s"), p.get(f"docs_per_s_{basis}"), q.get(f"docs_per_s_{basis}"))
-                 for f, p, q in zip(res.get("floor_server_rounds", []), s1s, s2s, strict=False)]
-        if one := [round(x / f, 3) for f, x, _ in pairs if f and x]:
-            out[f"sieve1_server_over_floor_{basis}_by_round"] = one
-        if one:
-            out[f"sieve1_server_over_floor_{basis}_round_median"] = statistics.median(one)
-        if two := [round(y / x, 3) for _, x, y in pairs if x and y]:
-            out[f"sieve2_over_sieve1_server_{basis}_by_round"] = two
-            out[f"sieve2_over_sieve1_server_{basis}_round_median"] = statistics.median(two)
+    _sieve_ratios(out, res.get("floor", []), res.get("sieve1", []), res.get("sieve2", []), "")
+    # Against a running server, in rounds of their own.
+    _sieve_ratios(out, res.get("floor_server_rounds", []), res.get("sieve1_server", []),
+                  res.get("sieve2_server", []), "_server")
     scale = res.get("scale", {})
     if scale.get("N", {}).get("peak_rss_mb") and scale.get("10N_distinct", {}).get("peak_rss_mb"):
         out["rss_10N_distinct_over_N"] = round(scale["10N_distinct"]["peak_rss_mb"] / scale["N"]["peak_rss_mb"], 3)
@@ -488,6 +450,29 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
             _bar(out.get("sieve2_over_sieve1_flow_round_median"), 1.7),
     }
     return out
+
+
+def _sieve_ratios(out: dict[str, Any], floors: list[dict[str, Any]], s1: list[dict[str, Any]],
+                  s2: list[dict[str, Any]], tag: str) -> None:
+    """sieve1{tag}/floor and sieve2/sieve1{tag}, flow body and whole run, into `out`: the ratio of the
+    medians, and round by round (a round's floor, sieve1 and sieve2 ran back to back, under the same
+    load) with the median of the rounds' ratios, the bars' statistic."""
+    floor = _median(floors, "docs_per_s")
+    for basis in ("flow", "call"):
+        key = f"docs_per_s_{basis}"
+        one, two = f"sieve1{tag}_over_floor_{basis}", f"sieve2_over_sieve1{tag}_{basis}"
+        a, b = _median(s1, key), _median(s2, key)
+        if floor and a:
+            out[one] = round(a / floor, 3)
+        if a and b:
+            out[two] = round(b / a, 3)
+        rounds = [(f.get("docs_per_s"), x.get(key), y.get(key)) for f, x, y in zip(floors, s1, s2, strict=False)]
+        by_round = {one: [round(x / f, 3) for f, x, _ in rounds if f and x],
+                    two: [round(y / x, 3) for _, x, y in rounds if x and y]}
+        for name, values in by_round.items():
+            if values:
+                out[f"{name}_by_round"] = values
+                out[f"{name}_round_median"] = statistics.median(values)
 
 
 def _bar(value: float | None, bar: float, upper: bool = False) -> str:
