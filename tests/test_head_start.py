@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 
 from config import Settings
 from flows import head_start
-from flows.pool import worker_pool
+from flows.pool import _alive, worker_pool
 from tasks.shard import Shard, prepare_shard, process_shard, write_prepared
 from tests.test_scale import write_pages
 
@@ -107,11 +109,6 @@ def test_sieve_run_reports_its_head_start(tmp_path):
 def test_a_head_start_no_run_claimed_stops_its_workers(tmp_path):
     """A run whose flow never starts (no Prefect API) exits with its error at once: it does not wait for
     the shard its workers began."""
-    import os  # noqa: PLC0415
-    import time  # noqa: PLC0415
-
-    from flows.pool import _alive  # noqa: PLC0415
-
     files = write_pages(tmp_path / "pages", 40, seed=8, min_kb=8, max_kb=12)
     pool = worker_pool(1)
     worker = pool.submit(os.getpid).result()
