@@ -46,6 +46,7 @@ from dataclasses import dataclass
 PORTS = range(8000, 9000)  # as Prefect's SubprocessASGIServer
 PROCESS_NAME = b"prefect-server"  # a forked server's name (psutil's name(), ps -o comm): Linux allows 15 bytes
 PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind
+API_PATH = "/api"  # where Prefect's app mounts its API
 
 # The server's process: Prefect's app (`prefect.server.api.server:create_app`, UI off, as Prefect's
 # own ephemeral server) served by uvicorn on 127.0.0.1. Three differences:
@@ -113,7 +114,7 @@ class Server:
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api"
+        return f"http://127.0.0.1:{self.port}{API_PATH}"
 
 
 _SERVER: Server | None = None
@@ -251,7 +252,7 @@ def healthy(port: int) -> bool:
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn.request("GET", "/api/health")
+            conn.request("GET", f"{API_PATH}/health")
             return conn.getresponse().status == 200
         finally:
             conn.close()
