@@ -124,7 +124,7 @@ def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = N
     summary = run_pipeline(config, [folder], out, workers, dask_address)
     t_done = time.perf_counter()
     started = datetime.fromisoformat(summary["started_at"]).timestamp()
-    # The flow body counts from the head start (flows/head_start.py), if there was one: the run's
+    # The flow body counts from the head start (runtime/head_start.py), if there was one: the run's
     # `seconds` include the work on the first shards begun before the flow run.
     head_start = summary.get("head_start") or {}
     flow_seconds = summary["seconds"]
@@ -185,7 +185,7 @@ def prefect_states(flow_run_id: str | None) -> dict[str, Any]:
 def core_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
     """sieve's per-document work without Prefect: process_shard over the corpus, shard after shard, one thread."""
     from config import load_settings  # noqa: PLC0415
-    from tasks.shard import plan_shards, process_shard  # noqa: PLC0415
+    from tasks.output.shard import plan_shards, process_shard  # noqa: PLC0415
 
     settings = load_settings(None)
     run = {"run_id": "core", "pipeline_version": "bench", "config_sha256": "", "flow_run_id": None,
@@ -212,7 +212,7 @@ def profile_main(folder: str, docs: int) -> dict[str, Any]:
     import pstats  # noqa: PLC0415
 
     from config import load_settings  # noqa: PLC0415
-    from tasks.shard import Shard, process_shard  # noqa: PLC0415
+    from tasks.output.shard import Shard, process_shard  # noqa: PLC0415
 
     settings = load_settings(None)
     files = sorted(str(p) for p in Path(folder).rglob("*.html"))[:docs]
@@ -560,8 +560,8 @@ def _settle(pid: int, idle: float = 0.1, limit: float = 90.0) -> None:
 
 @contextlib.contextmanager
 def prefect_server(home: str) -> Iterator[str]:
-    """A real `prefect server start` on 127.0.0.1, started and stopped as `sieve server` does (flows/server.py)."""
-    from flows.server import api_url, server_env, start_server, stop_server, wait_healthy  # noqa: PLC0415
+    """A real `prefect server start` on 127.0.0.1, started and stopped as `sieve server` does (runtime/server.py)."""
+    from runtime.server import api_url, server_env, start_server, stop_server, wait_healthy  # noqa: PLC0415
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

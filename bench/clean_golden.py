@@ -2,7 +2,7 @@
 changes nothing it should not.
 
 For every input (a generated corpus, the seeds, the HTML test fixtures) this
-runs `tasks.pipeline.process_document` and saves, one JSON line per document,
+runs `tasks.stages.document.process_document` and saves, one JSON line per document,
 its published text, verdict (reject reason), title, language (scores, script, paragraphs'
 languages) and removals list.
 
@@ -46,8 +46,8 @@ def inputs(corpora: list[Path]) -> list[tuple[str, Path]]:
 
 def run(corpora: list[Path]) -> list[dict]:
     from config import Settings  # noqa: PLC0415 - after sys.path is settled
-    from tasks.pipeline import process_document  # noqa: PLC0415
-    from tasks.read import read_file  # noqa: PLC0415
+    from tasks.inputs.read import read_file  # noqa: PLC0415
+    from tasks.stages.document import process_document  # noqa: PLC0415
 
     settings = Settings()
     rows = []

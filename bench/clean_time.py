@@ -35,10 +35,10 @@ from pathlib import Path
 
 def prepare(out: Path, folder: Path, n: int) -> int:
     from config import Settings  # noqa: PLC0415
-    from tasks.decode import decode  # noqa: PLC0415
-    from tasks.extract import extract  # noqa: PLC0415
-    from tasks.pipeline import _language  # noqa: PLC0415
-    from tasks.read import read_file  # noqa: PLC0415
+    from tasks.inputs.read import read_file  # noqa: PLC0415
+    from tasks.stages.decode import decode  # noqa: PLC0415
+    from tasks.stages.document import _language  # noqa: PLC0415
+    from tasks.stages.extract import extract  # noqa: PLC0415
 
     settings = Settings()
     docs = []

@@ -104,7 +104,7 @@ class RunSettings(Strict):
 
 
 class FetchSettings(Strict):
-    """How sieve fetches from the web (tasks/fetch.py): polite by default."""
+    """How sieve fetches from the web (tasks/web/fetch.py): polite by default."""
 
     # Sent with every request, robots.txt included; sites and operators read it to
     # know who is crawling. The first word (before "/") is the robots.txt agent token.

@@ -48,7 +48,7 @@ from prefect.artifacts import (
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-# Reject reasons that mean the page never arrived (tasks/fetch.py), as opposed to
+# Reject reasons that mean the page never arrived (tasks/web/fetch.py), as opposed to
 # a page that arrived and was judged (too_short, language_xx, unchanged, ...).
 FETCH_FAILURES = frozenset({"blocked_address", "fetch_failed", "invalid_url", "robots_disallowed", "timeout",
                             "redirect_loop", "too_many_redirects"})
@@ -98,7 +98,7 @@ _PROGRESS: dict[str, _Progress] = {}
 def _count_work(settings: Any, paths: list[str] | None, urls: list[str] | None, sources: list[str] | None) -> int:
     """Shards the run will process (planned the way flows.pipeline plans them) plus one per fetched source."""
     from flows.pipeline import source_paths, source_urls_to_fetch  # noqa: PLC0415 - flows.pipeline imports us
-    from tasks.read import iter_input_files  # noqa: PLC0415
+    from tasks.inputs.read import iter_input_files  # noqa: PLC0415
 
     shards = 0
     for _, src_paths in source_paths(settings, paths, urls, sources):

@@ -47,12 +47,12 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
                  dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
-    from flows import ephemeral, pool  # noqa: PLC0415
-    from tasks.gcpause import collector_paused  # noqa: PLC0415
+    from runtime import ephemeral, pool  # noqa: PLC0415
+    from runtime.gcpause import collector_paused  # noqa: PLC0415
 
     # Start-up in parallel, CPU-bound on two cores: the workers' forkserver warms up while this process
     # imports Prefect; then Prefect's API server, forked from this process (it needs Prefect imported,
-    # flows/ephemeral.py), boots while the workers begin the first shards (flows/head_start.py) and
+    # runtime/ephemeral.py), boots while the workers begin the first shards (runtime/head_start.py) and
     # Prefect creates the flow run. The forkserver starts before this process's imports: its warm-up
     # decides when the work begins, the server's boot does not.
     with collector_paused():
@@ -63,8 +63,8 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         if local:
             pool.start()
         _preload(PREFECT_RUN_MODULES)
-        from flows import head_start  # noqa: PLC0415
         from flows.pipeline import _workers, first_shards, sieve_pipeline, task_runner_for  # noqa: PLC0415
+        from runtime import head_start  # noqa: PLC0415
     server = ephemeral.start()  # before the worker pool's threads: forked, with Prefect imported
     n = _workers(settings, workers)
     urls = [i for i in inputs or [] if "://" in i]
@@ -111,8 +111,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from tasks.evaluate import score  # noqa: PLC0415
-    from tasks.publish import iter_records  # noqa: PLC0415
+    from tasks.output.publish import iter_records  # noqa: PLC0415
+    from tasks.tools.evaluate import score  # noqa: PLC0415
 
     gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
     pages = Path(args.pages)
@@ -140,7 +140,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from tasks.inspect import find_record, reconstruct  # noqa: PLC0415
+    from tasks.tools.inspect import find_record, reconstruct  # noqa: PLC0415
 
     record = find_record(Path(args.out), args.doc_id)
     if record is None:
@@ -178,7 +178,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from tasks.sources import SourceError, add_urls, list_sources, remove_url  # noqa: PLC0415
+    from tasks.inputs.sources import SourceError, add_urls, list_sources, remove_url  # noqa: PLC0415
 
     try:
         if args.action == "add":
@@ -203,7 +203,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from flows.server import run_server  # noqa: PLC0415
+    from runtime.server import run_server  # noqa: PLC0415
 
     return run_server(args.host, args.port, args.timeout)
 
@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("doc_id")
     ins.add_argument("--out", default="data")
     ins.set_defaults(func=cmd_inspect)
-    from tasks.sources import DEFAULT_SOURCES  # noqa: PLC0415
+    from tasks.inputs.sources import DEFAULT_SOURCES  # noqa: PLC0415
 
     src = sub.add_parser("sources", help="list, add or remove source URLs (config/sources.yaml)")
     src.add_argument("--file", default=str(DEFAULT_SOURCES), help="sources file (default config/sources.yaml)")

@@ -72,7 +72,7 @@ def configured_api_url() -> str | None:
 
 def require_api() -> str:
     """The server's API URL, checked to answer; DeployError with what to do otherwise."""
-    from flows.server import healthy  # noqa: PLC0415
+    from runtime.server import healthy  # noqa: PLC0415
 
     url = configured_api_url()
     if not url:
@@ -105,7 +105,7 @@ def __getattr__(name: str) -> Any:
 def source_parameters(src: SourceConfig, config: str | None, out: str) -> dict[str, Any]:
     """The flow parameters of a scheduled source's deployment: the source by name, so a run reads it as
     configured when it starts (paths, URLs, seed file) and applies its languages and clean overrides."""
-    from tasks.sources import source_urls  # noqa: PLC0415
+    from tasks.inputs.sources import source_urls  # noqa: PLC0415
 
     if not src.paths and not source_urls(src):
         raise DeployError(f"source {src.name!r} has a schedule but neither paths, urls nor a seed file with URLs")
@@ -169,7 +169,7 @@ def serve_deployments(config: str | None = None, out: str = "data", pause_on_shu
     """The `sieve serve` command: register the deployments and run what the server schedules until stopped."""
     from prefect import serve  # noqa: PLC0415
 
-    from flows.server import known_problems  # noqa: PLC0415
+    from runtime.server import known_problems  # noqa: PLC0415
 
     url = require_api()
     for problem in known_problems():

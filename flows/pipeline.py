@@ -24,16 +24,16 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
-from flows import head_start
 from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
-from flows.head_start import HeadStart
-from flows.pool import worker_pool
-from tasks.catalog import Catalog
-from tasks.publish import ShardResult, commit, run_dir, write_manifest
-from tasks.report import summarize, write_reports
-from tasks.shard import Shard, fetch_and_process, plan_shards, process_shard, write_prepared
-from tasks.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
+from runtime import head_start
+from runtime.head_start import HeadStart
+from runtime.pool import worker_pool
+from tasks.inputs.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
+from tasks.output.publish import ShardResult, commit, run_dir, write_manifest
+from tasks.output.report import summarize, write_reports
+from tasks.output.shard import Shard, fetch_and_process, plan_shards, process_shard, write_prepared
 from tasks.version import PIPELINE_VERSION
+from tasks.web.catalog import Catalog
 
 _POOL: ProcessPoolExecutor | None = None
 _HEAD: HeadStart | None = None
@@ -41,8 +41,8 @@ _HEAD: HeadStart | None = None
 
 @task(name="process-shard", task_run_name="{shard.source}-shard-{shard.index}", cache_result_in_memory=False)
 def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
-    """Thin wrapper: the work is `tasks.shard.process_shard`, in a worker process when there is a pool
-    (or was begun there before the flow run: flows/head_start.py)."""
+    """Thin wrapper: the work is `tasks.output.shard.process_shard`, in a worker process when there is a pool
+    (or was begun there before the flow run: runtime/head_start.py)."""
     if _HEAD is not None and (ahead := _HEAD.take(shard, settings)) is not None:
         result = write_prepared(ahead.result(), settings, out, run)
     elif _POOL is not None:
@@ -119,7 +119,7 @@ def new_run(settings: Settings) -> dict[str, Any]:
 @task(name="fetch-source", task_run_name="fetch-{source}", cache_result_in_memory=False)
 def fetch_source_task(source: str, urls: list[str], allow_private: bool, settings: Settings, out: str,
                       run: dict[str, Any]) -> list[ShardResult]:
-    """Thin wrapper: fetch one source politely and process what it brings (tasks.shard.fetch_and_process)."""
+    """Thin wrapper: fetch one source politely and process what it brings (tasks.output.shard.fetch_and_process)."""
     results = fetch_and_process(urls, source, allow_private, settings, out, run)
     get_run_logger().info("source %s: %s URLs, %s published, rejected %s", source, len(urls),
                           sum(r.published for r in results),

@@ -16,8 +16,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from config import Settings
-from tasks.pipeline import process_document
 from tasks.record import Document, Source
+from tasks.stages.document import process_document
 
 
 def run_text(text: str, settings: Settings | None = None, media: str = "text") -> Document:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from tasks.normalize import normalize_paragraph
-from tasks.pipeline import process_document
-from tasks.read import read_file
+from tasks.inputs.read import read_file
+from tasks.stages.document import process_document
+from tasks.stages.normalize import normalize_paragraph
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 

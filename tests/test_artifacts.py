@@ -68,7 +68,7 @@ def test_md_cell_is_one_bounded_line():
 
 
 def test_a_fetched_source_none_of_whose_pages_arrived_is_a_warning():
-    from tasks.publish import ShardResult  # noqa: PLC0415
+    from tasks.output.publish import ShardResult  # noqa: PLC0415
 
     failed = [ShardResult("x-00000", documents=3, rejected=Counter({"http_404": 2, "timeout": 1}))]
     assert fetch_warning("news", failed) == "source news: all 3 fetches failed (http_404 2, timeout 1)"

@@ -1,4 +1,4 @@
-"""sieve's early start of Prefect's ephemeral server (flows/ephemeral.py)."""
+"""sieve's early start of Prefect's ephemeral server (runtime/ephemeral.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from flows import ephemeral
+from runtime import ephemeral
 from tests.httpserver import Reply, TestServer, server  # noqa: F401 - `server` is a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
-from flows import ephemeral
+from runtime import ephemeral
 server = ephemeral.start()
 assert server is not None  # launched before Prefect's settings are read
 print(ephemeral.use(server), server.process.poll() is not None)
@@ -47,7 +47,7 @@ def test_a_server_launched_early_is_stopped_when_the_profile_names_a_real_server
 def test_runs_against_the_own_server_send_no_heartbeats():
     from prefect.settings import get_current_settings  # noqa: PLC0415
 
-    from flows import ephemeral  # noqa: PLC0415
+    from runtime import ephemeral  # noqa: PLC0415
 
     assert get_current_settings().flows.heartbeat_frequency is not None
     with ephemeral.run_settings():
@@ -58,7 +58,7 @@ FORKED = """
 import threading
 import httpx
 import prefect  # noqa: F401 - imported, and no other thread: the server is forked from this process
-from flows import ephemeral
+from runtime import ephemeral
 if {with_thread}:  # another thread running: forking could copy a lock it holds, so a new interpreter instead
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 server = ephemeral.start()
@@ -84,7 +84,7 @@ def test_with_another_thread_running_the_server_is_a_new_interpreter_instead():
 
 
 def test_no_server_is_started_when_prefect_is_imported_and_the_profile_names_a_real_server(tmp_path):
-    script = "import prefect\nfrom flows import ephemeral\nprint(ephemeral.start())\n"
+    script = "import prefect\nfrom runtime import ephemeral\nprint(ephemeral.start())\n"
     assert _run(script, _remote_profile_env(tmp_path)) == ["None"]
 
 

@@ -1,6 +1,6 @@
 """The shortcuts in HTML extraction change no output: trafilatura's readability/justext
-fallback is skipped only when it cannot win (tasks/extract_fallback.py), the lean
-metadata equals trafilatura's for the fields sieve publishes (tasks/html_meta.py), and
+fallback is skipped only when it cannot win (tasks/stages/extract_fallback.py), the lean
+metadata equals trafilatura's for the fields sieve publishes (tasks/stages/html_meta.py), and
 hidden elements found from the hiding declarations are those a full parse finds.
 
 Checked on the HTML test set, pages of the benchmark corpus and small pages built to
@@ -23,8 +23,8 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.utils import trim
 
 from config import ExtractSettings
-from tasks import extract_fallback
-from tasks.extract import (
+from tasks.stages import extract_fallback
+from tasks.stages.extract import (
     _CSS_RULE,
     _HIDDEN_STYLE,
     _SHOWN_AT_BREAKPOINT,
@@ -36,8 +36,8 @@ from tasks.extract import (
     drop_hidden_elements,
     html_paragraphs,
 )
-from tasks.hiding import HIDING_STYLE_RE
-from tasks.html_meta import DATE_PARAMS, FIELDS, page_metadata
+from tasks.stages.hiding import HIDING_STYLE_RE
+from tasks.stages.html_meta import DATE_PARAMS, FIELDS, page_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -206,7 +206,7 @@ _AUTHOR_CASES = {
 def test_the_author_search_in_place_gives_trafilaturas_answer(case):
     from trafilatura.metadata import extract_author as pruned_copy_author  # noqa: PLC0415
 
-    from tasks.html_meta import extract_author  # noqa: PLC0415
+    from tasks.stages.html_meta import extract_author  # noqa: PLC0415
 
     html = f"<html><body><article><p>{_PARA}</p>{_AUTHOR_CASES[case]}<p>{_PARA}</p></article></body></html>"
     assert extract_author(_tree(html)) == pruned_copy_author(_tree(html))
@@ -216,6 +216,6 @@ def test_the_author_search_in_place_gives_trafilaturas_answer(case):
 def test_the_author_search_in_place_gives_trafilaturas_answer_on_the_test_pages(name, html):
     from trafilatura.metadata import extract_author as pruned_copy_author  # noqa: PLC0415
 
-    from tasks.html_meta import extract_author  # noqa: PLC0415
+    from tasks.stages.html_meta import extract_author  # noqa: PLC0415
 
     assert extract_author(_tree(html)) == pruned_copy_author(_tree(html))

@@ -25,9 +25,9 @@ import pytest
 import trafilatura
 
 from config import Settings
-from tasks.pipeline import process_document
-from tasks.read import read_file
+from tasks.inputs.read import read_file
 from tasks.record import Document
+from tasks.stages.document import process_document
 
 HTML_DIR = Path(__file__).parent / "fixtures" / "html"
 GOLD = {k: v for k, v in json.loads((HTML_DIR / "gold.json").read_text(encoding="utf-8")).items()
@@ -223,7 +223,7 @@ def test_page_is_published_in_its_language(name: str) -> None:
 def _hidden_texts(html: str) -> list[str]:
     import lxml.html  # noqa: PLC0415
 
-    from tasks.extract import drop_hidden_elements  # noqa: PLC0415
+    from tasks.stages.extract import drop_hidden_elements  # noqa: PLC0415
     return drop_hidden_elements(lxml.html.fromstring(html))
 
 

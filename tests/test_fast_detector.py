@@ -9,8 +9,8 @@ import pytest
 from langdetect import DetectorFactory, detector_factory
 from langdetect.detector import Detector
 
-from tasks.fast_detector import FastDetector
-from tasks.language import _langdetect_ready
+from tasks.stages.fast_detector import FastDetector
+from tasks.stages.language import _langdetect_ready
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 # Characters that take every branch of langdetect's normalization and cleaning: spaces and

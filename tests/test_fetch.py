@@ -11,11 +11,11 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from config import FetchSettings, ReadSettings, Settings
-from tasks.catalog import Catalog, published_rows, requested_url
-from tasks.fetch import fetch_urls, is_public_address, retry_after
-from tasks.pipeline import process_document
+from tasks.inputs.warc import read_warc
 from tasks.record import Document
-from tasks.warc import read_warc
+from tasks.stages.document import process_document
+from tasks.web.catalog import Catalog, published_rows, requested_url
+from tasks.web.fetch import fetch_urls, is_public_address, retry_after
 from tests.httpserver import Reply, TestServer, server
 
 __all__ = ["server"]  # the fixture, imported for pytest
@@ -367,7 +367,7 @@ def test_unpublished_fetch_is_fetched_again(server: TestServer, tmp_path: Path) 
 
 
 def test_catalog_marks_published_all_or_nothing(tmp_path: Path) -> None:
-    from tasks.catalog import FetchRecord  # noqa: PLC0415
+    from tasks.web.catalog import FetchRecord  # noqa: PLC0415
 
     def rows():
         yield ("https://example.com/a", "doc-a", "sha-a")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tasks.clean.foreign import SCRIPT_LANGUAGES, any_character_of
-from tasks.language import SCRIPTS
+from tasks.stages.language import SCRIPTS
 
 
 def test_each_script_pattern_is_one_character_class_of_the_basic_plane():

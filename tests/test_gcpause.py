@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tasks import gcpause
+from runtime import gcpause
 
 
 def test_collection_is_paused_inside_and_resumes_after():

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from flows import head_start
-from flows.pool import _alive, worker_pool
-from tasks.shard import Shard, prepare_shard, process_shard, write_prepared
+from runtime import head_start
+from runtime.pool import _alive, worker_pool
+from tasks.output.shard import Shard, prepare_shard, process_shard, write_prepared
 from tests.test_scale import write_pages
 
 RUN = {"run_id": "r1", "pipeline_version": "test", "config_sha256": "abc", "flow_run_id": "f1"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.language import chinese_script, detect, dominant_script, script_units, total_units
+from tasks.stages.language import chinese_script, detect, dominant_script, script_units, total_units
 
 TRADITIONAL = "臺灣的研究人員發現，這種蜜蜂在冬天會聚集在蜂巢中央取暖，並輪流換到外圍。"
 SIMPLIFIED = "台湾的研究人员发现，这种蜜蜂在冬天会聚集在蜂巢中央取暖，并轮流换到外围。"

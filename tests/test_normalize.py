@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.language import converter
-from tasks.normalize import keep_common_forms, normalize_paragraph
+from tasks.stages.language import converter
+from tasks.stages.normalize import keep_common_forms, normalize_paragraph
 
 
 def test_traditional_is_converted_but_a_rare_standard_form_outside_the_bmp_is_not_forced():

@@ -20,9 +20,9 @@ import opencc
 import pytest
 
 from config import Settings, load_settings
-from tasks.pipeline import process_document
-from tasks.read import iter_input_files, read_file
+from tasks.inputs.read import iter_input_files, read_file
 from tasks.record import Document
+from tasks.stages.document import process_document
 
 GOLD = json.loads((Path(__file__).parent / "fixtures/html/gold.json").read_text(encoding="utf-8"))
 ENGLISH = GOLD["en_tomatoes_garden.html"]["paragraphs"]

@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from flows.cli import main
-from tasks.publish import iter_records
+from tasks.output.publish import iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SCORER = ROOT.parent / "shared" / "tools" / "score_seeds.py"
@@ -151,7 +151,7 @@ def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
 
 
 def _is_prefect_server(proc: psutil.Process) -> bool:
-    """The run's Prefect server: forked from the run and named (flows/ephemeral.py), or a uvicorn command."""
+    """The run's Prefect server: forked from the run and named (runtime/ephemeral.py), or a uvicorn command."""
     return proc.name() == "prefect-server" or "uvicorn" in " ".join(proc.cmdline())
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from flows.cli import main
-from tasks.publish import iter_records
+from tasks.output.publish import iter_records
 from tests.httpserver import Reply, TestServer, server  # noqa: F401 - the fixture
 from tests.test_fetch import ARTICLE, page
 

@@ -17,8 +17,8 @@ import pytest
 
 from config import Settings
 from flows.cli import main
-from tasks.pipeline import STAGES
-from tasks.shard import Shard, process_shard
+from tasks.output.shard import Shard, process_shard
+from tasks.stages.document import STAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -166,10 +166,10 @@ def test_the_shard_loop_streams_documents(tmp_path, small_text_caches_in_trafila
 
 
 def test_memo_caches_are_small():
-    """The memo caches of tasks.clean.words hold about a thousand words or Han runs; whole
+    """The memo caches of tasks.text.words hold about a thousand words or Han runs; whole
     paragraphs are memoized per document only (bench/README.md: they used to hold 300k words,
     100k runs and 20k paragraphs, and a worker's memory grew with the documents it had seen)."""
-    import tasks.clean.words  # noqa: F401, PLC0415 - imported by the pipeline anyway
+    import tasks.text.words  # noqa: F401, PLC0415 - imported by the pipeline anyway
 
     assert _memo_caches() == []
 

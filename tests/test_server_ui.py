@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from flows.artifacts import md_cell
-from flows.server import wait_healthy
+from runtime.server import wait_healthy
 
 pytestmark = pytest.mark.server
 
@@ -357,7 +357,7 @@ def test_a_run_of_a_scheduled_source_reads_that_source_with_its_own_overrides(se
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId  # noqa: PLC0415
     from prefect.deployments import run_deployment  # noqa: PLC0415
 
-    from tasks.publish import iter_records  # noqa: PLC0415
+    from tasks.output.publish import iter_records  # noqa: PLC0415
 
     with api(server) as client:
         run = run_deployment(f"sieve-pipeline/{SOURCE}", timeout=180, poll_interval=1)

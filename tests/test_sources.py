@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from config import PROJECT_ROOT
-from tasks.sources import SourceError, add_urls, list_sources, load_seed_file, normalize_url, remove_url, source_urls
+from tasks.inputs.sources import (
+    SourceError,
+    add_urls,
+    list_sources,
+    load_seed_file,
+    normalize_url,
+    remove_url,
+    source_urls,
+)
 
 COMMENTED = """\
 # Sources of the test corpus.

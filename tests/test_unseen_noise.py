@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from tasks.evaluate import score_page
-from tasks.pipeline import process_document
-from tasks.read import read_file
+from tasks.inputs.read import read_file
+from tasks.stages.document import process_document
+from tasks.tools.evaluate import score_page
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = json.loads((ROOT / "tests/gold/seeds.json").read_text(encoding="utf-8"))

@@ -8,9 +8,9 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from config import ReadSettings, Settings
-from tasks.pipeline import process_document
-from tasks.read import read_inputs
-from tasks.warc import HttpExchange, WarcArchive, read_warc
+from tasks.inputs.read import read_inputs
+from tasks.inputs.warc import HttpExchange, WarcArchive, read_warc
+from tasks.stages.document import process_document
 
 PARAGRAPHS = [
     "The fishing boats moved from the old quay to the new basin last spring, after two centuries in the town.",

@@ -1,4 +1,4 @@
-"""tasks/clean/words.py: the direct segmentation of Han runs gives what wordfreq gives."""
+"""tasks/text/words.py: the direct segmentation of Han runs gives what wordfreq gives."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import wordfreq
 from wordfreq.tokens import PUNCT_RE
 
-from tasks.clean.words import HAN_RUN, JIEBA_HAN, _jieba, english_tokens, han_pieces, log_probs
+from tasks.text.words import HAN_RUN, JIEBA_HAN, _jieba, english_tokens, han_pieces, log_probs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

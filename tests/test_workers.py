@@ -14,15 +14,15 @@ import time
 from pathlib import Path
 
 from config import Settings
-from flows.pool import worker_pool
-from tasks.shard import Shard, process_shard
+from runtime.pool import worker_pool
+from tasks.output.shard import Shard, process_shard
 from tests.test_scale import write_pages
 
 
 def _where() -> tuple[int, int, bool, str]:
     import multiprocessing  # noqa: PLC0415
 
-    return os.getpid(), os.getppid(), "tasks.warm" in sys.modules, multiprocessing.current_process().name
+    return os.getpid(), os.getppid(), "runtime.warm" in sys.modules, multiprocessing.current_process().name
 
 
 def test_workers_are_forked_from_a_warm_forkserver_not_from_this_process():

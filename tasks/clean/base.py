@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from config import CleanSettings
-from tasks.clean.text import weight
-from tasks.clean.words import content_tokens
 from tasks.record import Document
+from tasks.text.measures import weight
+from tasks.text.words import content_tokens
 
 
 @dataclass
@@ -30,14 +30,14 @@ class Context:
     _weights: dict[str, float] = field(default_factory=dict, repr=False)
 
     def content_tokens(self, text: str) -> tuple[str, ...]:
-        """`tasks.clean.words.content_tokens` in the document's language, memoized for the document."""
+        """`tasks.text.words.content_tokens` in the document's language, memoized for the document."""
         toks = self._tokens.get(text)
         if toks is None:
             toks = self._tokens[text] = tuple(content_tokens(text, self.lang))
         return toks
 
     def weight(self, text: str) -> float:
-        """`tasks.clean.text.weight`, memoized for the document."""
+        """`tasks.text.measures.weight`, memoized for the document."""
         w = self._weights.get(text)
         if w is None:
             w = self._weights[text] = weight(text)

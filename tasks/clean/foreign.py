@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
-from tasks.language import LANGDETECT_ALLOWED, SCRIPT_LANG, SCRIPTS, dominant_script, script_units
 from tasks.record import Document
+from tasks.stages.language import LANGDETECT_ALLOWED, SCRIPT_LANG, SCRIPTS, dominant_script, script_units
 
 # The languages each non-Latin script is written in (Latin says nothing).
 SCRIPT_LANGUAGES: dict[str, set[str]] = {

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tasks.clean.base import Rule
-from tasks.clean.text import HAN_RUN, han_count
-from tasks.clean.words import zipf
 from tasks.record import Document, Paragraph
+from tasks.text.measures import HAN_RUN, han_count
+from tasks.text.words import zipf
 
 # Function characters and words (的, 在, the, of) are this common or more.
 COMMON_UNIT_ZIPF = 6.0

@@ -1,6 +1,6 @@
 """Markup left in text: tags that leaked into scraped text, and what they hid.
 
-A tag that hides its content (an inline style of tasks/hiding.py: `display:none`,
+A tag that hides its content (an inline style of tasks/stages/hiding.py: `display:none`,
 `visibility:hidden`, far off the screen; the `hidden` attribute) takes its
 content with it, up to its closing tag or the end of the paragraph: a browser
 would not have shown that text.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
-from tasks.hiding import HIDING_STYLE
 from tasks.record import Document
+from tasks.stages.hiding import HIDING_STYLE
 
 TAG_NAMES = ("a|abbr|b|big|blockquote|br|center|code|dd|del|div|dl|dt|em|font|h[1-6]|hr|i|img|ins|"
              "label|li|mark|nav|ol|p|pre|q|s|script|section|small|span|strike|strong|style|sub|sup|"

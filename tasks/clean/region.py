@@ -24,8 +24,8 @@ import re
 from collections import defaultdict
 
 from tasks.clean.base import Rule
-from tasks.clean.text import CLOSERS, CODE_LIKE, SENTENCE_MARK, is_sentence_like, weight
 from tasks.record import Document
+from tasks.text.measures import CLOSERS, CODE_LIKE, SENTENCE_MARK, is_sentence_like, weight
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
 # injected strings and off-topic insertions occur inside articles too.

@@ -2,15 +2,15 @@
 line under every item of a related-articles list. The first occurrence stays
 (it may be the real headline); later copies go.
 
-A line that reads as code (`tasks.clean.text.CODE_LIKE`) stays however often it
+A line that reads as code (`tasks.text.measures.CODE_LIKE`) stays however often it
 repeats: a tutorial shows the same statement in one example after another.
 """
 
 from __future__ import annotations
 
 from tasks.clean.base import Rule
-from tasks.clean.text import CODE_LIKE, squash
 from tasks.record import Document
+from tasks.text.measures import CODE_LIKE, squash
 
 
 class RepeatedParagraph(Rule):

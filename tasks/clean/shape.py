@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from tasks.clean.base import Rule
-from tasks.clean.text import SENTENCE_END, URL, is_sentence_like, weight
 from tasks.record import Document
+from tasks.text.measures import SENTENCE_END, URL, is_sentence_like, weight
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")

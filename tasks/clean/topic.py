@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from tasks.clean.base import Rule
-from tasks.clean.words import zipf
 from tasks.record import Document
+from tasks.text.words import zipf
 
 TOP_TERMS = 40
 # A topic term recurs: in at least 3 paragraphs, spread over at least 3 of 5 equal

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tasks.publish import ShardResult
+from tasks.output.publish import ShardResult
 
 
 def summarize(results: list[ShardResult], run: dict[str, Any], seconds: float) -> dict[str, Any]:

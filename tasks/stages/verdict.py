@@ -6,8 +6,8 @@ reason in `rejected/`.
 from __future__ import annotations
 
 from config import CleanSettings
-from tasks.clean.text import weight
 from tasks.record import Document
+from tasks.text.measures import weight
 
 SPAM_REASONS = {"keyword_stuffing", "injected_string", "injected_word", "hidden_markup", "link", "related_list",
                 "contact"}

@@ -29,8 +29,8 @@ import jieba
 import wordfreq
 import wordfreq.chinese
 
-from tasks.clean.text import HAN_RUN
-from tasks.language import converter
+from tasks.stages.language import converter
+from tasks.text.measures import HAN_RUN
 
 jieba.setLogLevel(logging.WARNING)  # wordfreq segments Chinese with jieba; its loading chatter is noise
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.language import converter
+from tasks.stages.language import converter
 
 TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+", re.UNICODE)
 SPACE_BEFORE_CJK_PUNCT = re.compile(r"[ \t\u3000]+[，。、：；！？”）》」』,.]")

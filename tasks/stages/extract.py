@@ -18,11 +18,11 @@ import trafilatura
 from trafilatura.settings import Extractor
 
 from config import ExtractSettings
-from tasks import extract_fallback
-from tasks.clean.text import squash
-from tasks.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.html_meta import page_metadata
 from tasks.record import Document, Paragraph, Removal, _snip
+from tasks.stages import extract_fallback
+from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
+from tasks.stages.html_meta import page_metadata
+from tasks.text.measures import squash
 
 extract_fallback.install()
 

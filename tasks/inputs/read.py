@@ -91,7 +91,7 @@ def read_file(path: Path, settings: ReadSettings) -> Document:
 def read_inputs(path: Path, settings: ReadSettings) -> Iterator[Document]:
     """Documents from one input file: a page, or every response in a WARC file."""
     if path.name.lower().endswith(WARC_EXTENSIONS):
-        from tasks.warc import read_warc  # noqa: PLC0415 - warcio only when needed
+        from tasks.inputs.warc import read_warc  # noqa: PLC0415 - warcio only when needed
 
         yield from read_warc(path, settings)
     else:

@@ -13,13 +13,13 @@ from importlib.metadata import version
 
 from config import Settings
 from tasks.clean import Context, clean
-from tasks.clean.text import weight
-from tasks.decode import DecodeError, decode
-from tasks.extract import ExtractError, extract
-from tasks.filters import spam_share, verdict
-from tasks.language import chinese_script, detect, dominant_script, script_units, total_units
-from tasks.normalize import normalize
 from tasks.record import Document
+from tasks.stages.decode import DecodeError, decode
+from tasks.stages.extract import ExtractError, extract
+from tasks.stages.language import chinese_script, detect, dominant_script, script_units, total_units
+from tasks.stages.normalize import normalize
+from tasks.stages.verdict import spam_share, verdict
+from tasks.text.measures import weight
 
 # Read once: importlib.metadata.version() scans the installed distributions on every call.
 DECODE_LIBRARY = "charset-normalizer " + version("charset-normalizer")

@@ -20,7 +20,7 @@ import opencc
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
-from tasks.fast_detector import FastDetector
+from tasks.stages.fast_detector import FastDetector
 
 SCRIPTS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),

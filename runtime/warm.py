@@ -4,7 +4,7 @@ The first document a process sees pays for langdetect's language profiles,
 OpenCC's dictionaries, wordfreq's frequency lists and jieba's dictionary
 (seconds, and tens of MB). Running two small pages (English and Chinese)
 through every stage loads exactly what real documents would, whatever the
-stages use. flows/pool.py preloads this module in the forkserver, so every
+stages use. runtime/pool.py preloads this module in the forkserver, so every
 worker forked from it starts warm and shares those pages of memory.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from config import Settings
-from tasks.gcpause import collector_paused
+from runtime.gcpause import collector_paused
 from tasks.record import Document, Source
 
 _EN = [
@@ -40,9 +40,9 @@ def _page(lang: str, paragraphs: list[str]) -> str:
 
 def warm(settings: Settings | None = None) -> None:
     """Import the pipeline and run a small English and a small Chinese page through every stage
-    (results discarded), with the garbage collector paused (tasks/gcpause.py)."""
+    (results discarded), with the garbage collector paused (runtime/gcpause.py)."""
     with collector_paused():
-        from tasks.pipeline import process_document  # noqa: PLC0415 - imported with the collector paused
+        from tasks.stages.document import process_document  # noqa: PLC0415 - imported with the collector paused
 
         settings = settings or Settings()
         for lang, paragraphs in (("en", _EN), ("zh", _ZH)):

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.catalog import requested_url_of
 from tasks.record import stamp_run
+from tasks.web.catalog import requested_url_of
 
 PUBLIC_DIRS = ("corpus", "rejected", "reports")
 

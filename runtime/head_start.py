@@ -2,10 +2,10 @@
 
 `sieve run` waits about two seconds for Prefect's API server to boot and create
 the flow run, and the worker processes are ready before that (their forkserver
-warms up meanwhile, flows/pool.py). Rather than idle, each worker processes one
-shard in advance (`tasks.shard.prepare_shard`): its records are made, but not
+warms up meanwhile, runtime/pool.py). Rather than idle, each worker processes one
+shard in advance (`tasks.output.shard.prepare_shard`): its records are made, but not
 stamped with the run, whose ids do not exist yet, nor written. The flow's task
-for that shard then stamps and writes them (`tasks.shard.write_prepared`), in
+for that shard then stamps and writes them (`tasks.output.shard.write_prepared`), in
 its own process. The records are the same either way, and every shard still
 has its task run; only the first tasks' durations leave out the work done in
 advance. The run summary's `seconds` count from the head start, and its
@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from config import Settings
-from tasks.shard import PreparedShard, Shard, prepare_shard
+from tasks.output.shard import PreparedShard, Shard, prepare_shard
 
 
 @dataclass

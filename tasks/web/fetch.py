@@ -38,10 +38,10 @@ import httpcore
 import httpx
 
 from config import FetchSettings
-from tasks.catalog import Catalog, CatalogEntry, FetchRecord
-from tasks.read import now_iso
+from tasks.inputs.read import now_iso
+from tasks.inputs.warc import HttpExchange, RecordRef, WarcArchive, media_for
 from tasks.record import Document, Source
-from tasks.warc import HttpExchange, RecordRef, WarcArchive, media_for
+from tasks.web.catalog import Catalog, CatalogEntry, FetchRecord
 
 REDIRECTS = (301, 302, 303, 307, 308)
 

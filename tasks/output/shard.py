@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from config import Settings
-from tasks.publish import ShardResult, ShardWriter
-from tasks.read import iter_input_files, read_inputs
+from tasks.inputs.read import iter_input_files, read_inputs
+from tasks.output.publish import ShardResult, ShardWriter
 from tasks.record import Document
 
 if TYPE_CHECKING:
-    from tasks.pipeline import StageTimer
+    from tasks.stages.document import StageTimer
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def _records(docs: Iterable[Document], settings: Settings, timer: StageTimer) ->
     """Each document through every stage, as its record (run fields left for the writer to stamp)."""
     # Imported here: the flow's process plans shards and hands them to workers, and needs none of
     # the stages (trafilatura, jieba, wordfreq: a third of its start-up).
-    from tasks.pipeline import process_document  # noqa: PLC0415
+    from tasks.stages.document import process_document  # noqa: PLC0415
 
     return (process_document(doc, settings, timer).record() for doc in docs)
 
@@ -69,7 +69,7 @@ def _write(records: Iterable[dict[str, Any]], label: str, settings: Settings, ou
 def process_docs(docs: Iterable[Document], label: str, settings: Settings, out: str,
                  run: dict[str, Any]) -> ShardResult:
     """Process and write one batch of documents as part `label`, one at a time; returns counts only."""
-    from tasks.pipeline import StageTimer  # noqa: PLC0415
+    from tasks.stages.document import StageTimer  # noqa: PLC0415
 
     timer = StageTimer()
     return _write(_records(docs, settings, timer), label, settings, out, run, timer.seconds)
@@ -97,7 +97,7 @@ class PreparedShard:
 
 def prepare_shard(shard: Shard, settings: Settings) -> PreparedShard:
     """`process_shard` up to the records, held in memory (one shard's worth) until the run is known."""
-    from tasks.pipeline import StageTimer  # noqa: PLC0415
+    from tasks.stages.document import StageTimer  # noqa: PLC0415
 
     timer = StageTimer()
     return PreparedShard(shard, list(_records(_documents(shard, settings), settings, timer)), timer.seconds)
@@ -114,9 +114,9 @@ def fetch_and_process(urls: list[str], source: str, allow_private: bool, setting
                       run: dict[str, Any]) -> list[ShardResult]:
     """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog) and
     process them in batches of `publish.shard_size`, one part per batch."""
-    from tasks.catalog import Catalog  # noqa: PLC0415 - sqlite and httpx only for web sources
-    from tasks.fetch import fetch_urls  # noqa: PLC0415
-    from tasks.warc import WarcArchive  # noqa: PLC0415
+    from tasks.inputs.warc import WarcArchive  # noqa: PLC0415
+    from tasks.web.catalog import Catalog  # noqa: PLC0415 - sqlite and httpx only for web sources
+    from tasks.web.fetch import fetch_urls  # noqa: PLC0415
 
     raw = Path(out) / "raw"
     raw.mkdir(parents=True, exist_ok=True)

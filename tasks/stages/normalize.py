@@ -11,8 +11,8 @@ import unicodedata
 from importlib.metadata import version
 
 from config import NormalizeSettings
-from tasks.language import converter
 from tasks.record import Document
+from tasks.stages.language import converter
 
 OPENCC_VERSION = version("opencc")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\ufeff]+")

@@ -4,10 +4,10 @@ Forking the flow's process copies a process that runs Prefect's threads (event
 loop, log and event workers, heartbeat) and its large heap, and forking a
 multi-threaded process can deadlock a child on a lock some thread held. The
 forkserver is a fresh interpreter that imports the pipeline and loads its data
-once (tasks/warm.py); workers are forked from it, start warm and share those
+once (runtime/warm.py); workers are forked from it, start warm and share those
 pages. `start()` launches it without waiting, so that its start-up overlaps
 Prefect's (`sieve run` calls it right after launching Prefect's API server, and
-its workers begin the first shards before the flow run exists: flows/head_start.py).
+its workers begin the first shards before the flow run exists: runtime/head_start.py).
 A worker ends by itself when the run's process is gone (`_exit_when_gone`).
 
 Every local run, one worker included, does its CPU work in these processes:
@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import forkserver
 
-PRELOAD = "tasks.warm"
+PRELOAD = "runtime.warm"
 
 
 def _context() -> multiprocessing.context.BaseContext:

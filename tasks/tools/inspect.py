@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from config import ExtractSettings
-from tasks.decode import decode
-from tasks.extract import extract
-from tasks.publish import iter_records
+from tasks.output.publish import iter_records
 from tasks.record import Document, Source
+from tasks.stages.decode import decode
+from tasks.stages.extract import extract
 
 Segment = tuple[str, str | None]
 

@@ -1,0 +1,1 @@
+"""Servers and processes sieve runs beside its flows (not flows themselves)."""

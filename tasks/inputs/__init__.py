@@ -1,0 +1,1 @@
+"""Where documents come from: files, folders, WARC files, configured sources."""

@@ -1,0 +1,1 @@
+"""Shards, publishing (atomic), and the run summary."""

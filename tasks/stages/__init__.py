@@ -1,0 +1,1 @@
+"""Per-document stages: decode, extract, language, normalize, verdict, and the driver that runs them."""

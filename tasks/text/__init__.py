@@ -1,0 +1,1 @@
+"""Text measures and word segmentation shared by the stages and the cleaning rules."""

@@ -1,0 +1,1 @@
+"""User tools over a published corpus: inspect, evaluate."""
