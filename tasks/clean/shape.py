@@ -25,7 +25,9 @@ BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|\uff1e|→)\s*")  # > >> »
 BREADCRUMB_MARK = re.compile(r"[>»›\uff1e→]")  # what every BREADCRUMB_SEPARATOR match holds
 BREADCRUMB_ITEM_WORDS = 5
 # Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
-PAGINATION = re.compile(r"^(?:[\W_]*\d{1,3}(?!\d)[\W_]*){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
+# Atomic: the runs of non-digits around each number never give characters back, so a long row of
+# numbers that is not pagination fails in linear time (a plain group backtracks exponentially).
+PAGINATION = re.compile(r"^(?>[\W_]*+\d{1,3}(?!\d)[\W_]*+){3,}$|^(?:page|第)\s*\d+\s*(?:of|/|页|頁)", re.I)
 # Separators of keyword blocks; each split cuts at one of these characters at least.
 STRONG_SEPARATOR_CHARS = "|｜丶•·/"
 LIST_SEPARATOR_CHARS = ",，、;；"
