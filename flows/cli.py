@@ -111,6 +111,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.html_gold:
+        return eval_html_gold(args)
+    if not (args.gold and args.pages):
+        console.print("[red]sieve eval needs --gold and --pages (line-labelled pages), or --html-gold DIR[/red]")
+        return 2
     from tasks.output.publish import iter_records  # noqa: PLC0415
     from tasks.tools.evaluate import score  # noqa: PLC0415
 
@@ -118,7 +123,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     pages = Path(args.pages)
     out = args.out or tempfile.mkdtemp(prefix="sieve-eval-")
     files = [str(pages / name) for name in gold if not name.startswith("_")]
-    run_pipeline(args.config, files, out, args.workers)
+    run_pipeline(args.config, files, out, args.workers or 1)
     records = list(iter_records(Path(out), ("corpus",)))
     rows = score(gold, pages, records)
     table = Table(title=f"sieve eval ({out})")
@@ -136,6 +141,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps([{**r.__dict__, "f1": r.f1} for r in rows], ensure_ascii=False,
                                               indent=1), encoding="utf-8")
+    return 0
+
+
+def eval_html_gold(args: argparse.Namespace) -> int:
+    """`sieve eval --html-gold DIR`: word F1 per page type, sieve beside trafilatura alone, and the rule audit."""
+    from config import load_settings  # noqa: PLC0415
+    from tasks.tools.evaluate_html import Report, evaluate_pages, gold_pages, page_record  # noqa: PLC0415
+
+    root = Path(args.html_gold)
+    if not (root / "index.jsonl").is_file():
+        console.print(f"[red]{root} is not an HTML gold set: no index.jsonl (see tasks/tools/evaluate_html.py)[/red]")
+        return 2
+    settings = load_settings(args.config)
+    pages = gold_pages(root, args.types.split(",") if args.types else None, args.limit)
+    report, records = Report(), []
+    for result in evaluate_pages(pages, settings, args.workers or os.cpu_count() or 1):
+        report.add(result)
+        if args.json:
+            records.append(page_record(result))
+    table = Table(title=f"word F1 on {root} ({len(pages)} pages): mean over pages, precision / recall beside")
+    for col in ("page type", "pages", "trafilatura alone F1", "sieve F1", "sieve - alone", "sieve P / R"):
+        table.add_column(col, justify="right")
+    for kind in report.types():
+        alone, ours = report.trafilatura[kind].mean(), report.sieve[kind].mean()
+        table.add_row(kind, str(report.sieve[kind].pages), f"{alone[2]:.3f}", f"{ours[2]:.3f}",
+                      f"{ours[2] - alone[2]:+.3f}", f"{ours[0]:.3f} / {ours[1]:.3f}")
+    console.print(table)
+    console.print("rejected: " + (", ".join(f"{k} {v}" for k, v in report.rejected.most_common()) or "none"))
+    audit = Table(title="per-rule audit: characters cut that the gold keeps (content) and does not (noise)")
+    for col in ("rule", "cuts", "content chars", "noise chars", "precision"):
+        audit.add_column(col, justify="right")
+    rules = sorted(report.rules.items(), key=lambda kv: -(kv[1].content_chars + kv[1].noise_chars))
+    for rule, a in rules:
+        audit.add_row(rule, str(a.cuts), f"{a.content_chars:,.0f}", f"{a.noise_chars:,.0f}", f"{a.precision:.3f}")
+    console.print(audit)
+    if args.examples:
+        for rule, a in rules:
+            for kind, examples in (("content", a.content_examples), ("noise", a.noise_examples)):
+                for ex in examples:
+                    console.print(f"  {rule} cut {kind}: {ex}", markup=False)
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
@@ -234,11 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="let URLs given here reach loopback/private addresses (refused by default)")
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
-    ev.add_argument("--gold", required=True)
-    ev.add_argument("--pages", required=True)
+    ev.add_argument("--gold", help="line-labelled gold JSON (tests/gold/seeds.json's format)")
+    ev.add_argument("--pages", help="the folder of the pages --gold labels")
+    ev.add_argument("--html-gold", metavar="DIR",
+                    help="an HTML gold set (html/, gold/, index.jsonl as in WCXB): word F1 per page type beside "
+                         "trafilatura alone, and the per-rule audit")
+    ev.add_argument("--types", help="with --html-gold: only these page types (comma-separated)")
+    ev.add_argument("--limit", type=int, default=None, help="with --html-gold: only the first N pages")
+    ev.add_argument("--examples", action="store_true", help="with --html-gold: print a few cuts of every rule")
     ev.add_argument("--out", default=None)
     ev.add_argument("--config", default=None)
-    ev.add_argument("--workers", type=int, default=1)
+    ev.add_argument("--workers", type=int, default=None, help="worker processes (default: 1 for --gold, cores for "
+                                                              "--html-gold)")
     ev.add_argument("--json", default=None, help="also write the scores as JSON here")
     ev.set_defaults(func=cmd_eval)
     ins = sub.add_parser("inspect", help="show one document with its removed spans in place")
