@@ -44,7 +44,7 @@ def _preload(modules: tuple[str, ...]) -> None:
 
 
 def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
-                 dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
+                 dask_address: str | None = None, allow_private: bool | list[str] = False) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
     from runtime import ephemeral, pool  # noqa: PLC0415
@@ -219,6 +219,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
 
 
+def allow_list(value: str) -> list[str]:
+    """`--allow-private LIST`: CIDR ranges and host names, checked here so a mistake is one line, not a run."""
+    from tasks.web.address import AddressPolicy  # noqa: PLC0415
+
+    if "://" in value or Path(value).exists():
+        raise argparse.ArgumentTypeError(f"{value!r} looks like an input, not an allow-list: write "
+                                         "--allow-private=LIST, or put --allow-private after the inputs")
+    try:
+        AddressPolicy.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -230,8 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     run.add_argument("--dask-address", default=None,
                      help="run shard tasks on a Dask cluster: tcp://HOST:PORT, or 'local' for a local cluster")
-    run.add_argument("--allow-private", action="store_true",
-                     help="let URLs given here reach loopback/private addresses (refused by default)")
+    run.add_argument("--allow-private", nargs="?", const=True, default=False, type=allow_list, metavar="LIST",
+                     help="let URLs given here reach non-public addresses: alone, loopback and private ranges "
+                          "(never link-local); with LIST, only those CIDR ranges and host names, comma-separated "
+                          "(--allow-private=127.0.0.0/8,localhost)"),
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
     ev.add_argument("--gold", required=True)

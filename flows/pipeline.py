@@ -85,7 +85,8 @@ def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | 
 
 
 def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list[str] | None,
-                         allow_private: bool, sources: list[str] | None = None) -> list[tuple[str, list[str], bool]]:
+                         allow_private: bool | list[str], sources: list[str] | None = None,
+                         ) -> list[tuple[str, list[str], bool | list[str]]]:
     """(source name, URLs, private addresses allowed) to fetch."""
     if paths or urls:
         return [("cli", urls, allow_private)] if urls else []
@@ -117,7 +118,7 @@ def new_run(settings: Settings) -> dict[str, Any]:
 
 
 @task(name="fetch-source", task_run_name="fetch-{source}", cache_result_in_memory=False)
-def fetch_source_task(source: str, urls: list[str], allow_private: bool, settings: Settings, out: str,
+def fetch_source_task(source: str, urls: list[str], allow_private: bool | list[str], settings: Settings, out: str,
                       run: dict[str, Any]) -> list[ShardResult]:
     """Thin wrapper: fetch one source politely and process what it brings (tasks.output.shard.fetch_and_process)."""
     results = fetch_and_process(urls, source, allow_private, settings, out, run)
@@ -174,7 +175,7 @@ def _workers(settings: Settings, workers: int | None) -> int:
       task_runner=ThreadPoolTaskRunner(max_workers=4))
 def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
                    out: str = "data", workers: int | None = None, source: str = "local",
-                   allow_private: bool = False, sources: list[str] | None = None) -> dict[str, Any]:
+                   allow_private: bool | list[str] = False, sources: list[str] | None = None) -> dict[str, Any]:
     """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
     its own languages and clean overrides), clean them, publish a corpus."""
     global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
