@@ -78,9 +78,14 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         runner = task_runner_for(n, dask_address or settings.run.dask_address)
         source = "cli" if inputs else "configured"
         with ephemeral.run_settings() if own_server else contextlib.nullcontext():
-            return sieve_pipeline.with_options(task_runner=runner)(
+            state = sieve_pipeline.with_options(task_runner=runner)(
                 config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
-                source=source, allow_private=allow_private)
+                source=source, allow_private=allow_private, return_state=True)
+        from flows.artifacts import is_warning_state  # noqa: PLC0415
+
+        # Published with warnings (some pages did not arrive): the summary, its warnings printed; else the
+        # result as Prefect gives it (a failed run raises its error).
+        return state.result(raise_on_failure=not is_warning_state(state))
     finally:
         if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
             head.close(terminate=head_start.claim(n) is head)
@@ -105,7 +110,16 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address, args.allow_private)
+    try:
+        summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address,
+                               args.allow_private)
+    except Exception as exc:
+        from flows.artifacts import FetchesFailed, SourceFailed  # noqa: PLC0415 - imported by the run already
+
+        if not isinstance(exc, FetchesFailed | SourceFailed):
+            raise
+        console.print(f"[red]run failed: {exc}[/red]\nreport: {Path(args.out) / 'reports' / 'summary.md'}")
+        return 1
     print_summary(summary, args.out)
     return 0
 

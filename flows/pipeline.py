@@ -24,7 +24,15 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
-from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from flows.artifacts import (
+    failed_pages,
+    fetch_failure,
+    fetch_warning,
+    publish_artifacts,
+    run_outcome,
+    shard_progress,
+    start_progress,
+)
 from runtime import head_start
 from runtime.head_start import HeadStart
 from runtime.pool import worker_pool
@@ -199,7 +207,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
         results = run_shards(all_shards(settings, paths, urls, sources), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
-        crashed, warnings = [], []
+        crashed, warnings, fetched = [], [], []
         for name, f in fetches:  # one bad source never stops the others: the rest is published, then reported
             try:
                 got = f.result()
@@ -207,6 +215,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
                 crashed.append(f"source {name}: {type(exc).__name__}: {exc}")
                 continue
             results += got
+            fetched.append((name, got))
             if warning := fetch_warning(name, got):
                 warnings.append(warning)
     finally:
@@ -224,15 +233,16 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     summary["workers"] = n_workers
     if head is not None:
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
-    summary["warnings"] = [*crashed, *warnings]
+    failure = fetch_failure(fetched, settings.fetch.max_failed_share)
+    summary["warnings"] = [*crashed, *([failure] if failure else []), *warnings]
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
-    publish_artifacts(summary, base / "corpus" / "manifest.json")
+    publish_artifacts(summary, base / "corpus" / "manifest.json", failed_pages(fetched) if fetches else None)
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:
             catalog.mark_published(run["run_id"], published_urls)
     get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
                           Path(out) / "corpus")
-    return run_outcome(summary, crashed, warnings)
+    return run_outcome(summary, crashed, warnings, failure)

@@ -62,13 +62,16 @@ def test_urls_on_the_command_line_are_fetched_cleaned_and_published_with_warc_pr
     assert summary["rejected_by_reason"].get("unchanged") == 1
 
 
-def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer, tmp_path: Path) -> None:  # noqa: F811
+def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer, tmp_path: Path,  # noqa: F811
+                                                              capsys) -> None:
     config = tmp_path / "pipeline.yaml"
     config.write_text(FAST, encoding="utf-8")
     url = server.route("/story.html", Reply(200, page(ARTICLE).encode()))
     out = tmp_path / "out"
-    assert main(["run", url, "--out", str(out), "--config", str(config), "--workers", "1"]) == 0
+    # Its only page did not arrive: the run fails (exit 1), with the page and its reason on record.
+    assert main(["run", url, "--out", str(out), "--config", str(config), "--workers", "1"]) == 1
     assert [r["reject_reason"] for r in iter_records(out, ("rejected",))] == ["blocked_address"]
+    assert "run failed: 1 of 1 fetched pages failed" in capsys.readouterr().out
     assert server.hits("/story.html") == []
 
 
