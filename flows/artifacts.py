@@ -166,7 +166,7 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     add("counts", "rejected", summary["rejected"])
     add("counts", "bytes in", summary.get("bytes_in", 0))
     add("counts", "characters published", summary.get("chars_published", 0))
-    add("counts", "shards", summary.get("shards", 0), f"{summary.get('workers', 1)} workers")
+    add("counts", "shards", summary.get("shards", 0), workers_text(summary))
     add("counts", "seconds", summary.get("seconds", 0))
     for warning in summary.get("warnings", []):
         add("warnings", "warning", warning)
@@ -180,6 +180,14 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     for stage, v in summary.get("stage_seconds", {}).items():
         add("stage seconds", stage, v["seconds"], f"{v['share']:.0%}")
     return rows
+
+
+def workers_text(summary: dict[str, Any]) -> str:
+    """Who did the work: `2 workers`, or `3 Dask workers at tcp://...`."""
+    n = summary.get("workers", 1)
+    if address := summary.get("dask_address"):
+        return f"{n} Dask worker{'s' if n != 1 else ''} at {address}"
+    return f"{n} worker{'s' if n != 1 else ''}"
 
 
 def md_cell(text: Any, limit: int = SNIPPET_CHARS) -> str:

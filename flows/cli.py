@@ -100,8 +100,9 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
     table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary["languages"].items()))
     head = summary.get("head_start") or {}
     ahead = f"; begun {head['seconds_before_flow']} s before the flow run" if head.get("shards") else ""
-    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {summary.get('workers', 1)} workers"
-                          f"{ahead})")
+    from flows.artifacts import workers_text  # noqa: PLC0415 - imported by the run already
+
+    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {workers_text(summary)}{ahead})")
     table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
     table.add_row("corpus", str(Path(out) / "corpus"))
     for warning in summary.get("warnings", []):

@@ -175,6 +175,13 @@ def task_runner_for(workers: int, dask_address: str | None):
     return DaskTaskRunner(address=dask_address)
 
 
+def dask_workers(runner: Any) -> dict[str, Any]:
+    """The Dask cluster the run's shard tasks went to: its worker count and scheduler address (the summary's
+    `workers` is this, not the local core count)."""
+    client = runner.client
+    return {"workers": len(client.nthreads()), "dask_address": client.scheduler_info()["address"]}
+
+
 def _workers(settings: Settings, workers: int | None) -> int:
     return max(1, workers or settings.run.workers or os.cpu_count() or 1)
 
@@ -230,7 +237,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     if head is not None and head.taken:
         lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
     summary = summarize(results, run, time.perf_counter() - started + lead)
-    summary["workers"] = n_workers
+    summary.update(dask_workers(sieve_pipeline_runner()) if on_dask else {"workers": n_workers})
     if head is not None:
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
     failure = fetch_failure(fetched, settings.fetch.max_failed_share)
