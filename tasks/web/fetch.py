@@ -1,16 +1,20 @@
 """URLs to `Document`s over HTTP: politely, safely, and with every exchange archived.
 
-Polite: robots.txt is obeyed (RFC 9309), each host sees at most
-`per_host_concurrency` requests at once and `per_host_delay` seconds between
-them, retries back off and honour Retry-After. Safe: only http/https, a body cap
-applied after decompression (a gzip bomb stops at the cap), a redirect limit,
-and no connection to loopback/private/link-local/multicast/reserved addresses
-unless the source allows it — checked at connect time on the addresses actually
-used, so a redirect or a DNS answer cannot sneak past it.
+Polite: robots.txt is obeyed (RFC 9309), each host name and each server
+address sees at most `per_host_concurrency` requests at once and
+`per_host_delay` seconds between them (one server under several names is one
+server), retries back off and honour Retry-After. Bounded: every attempt ends
+by `total_timeout`, whatever the server trickles (headers included). Safe: only
+http/https, a body cap applied after decompression (a gzip bomb stops at the
+cap, in any member), a redirect limit, and no connection to non-public addresses
+beyond what the source allow-lists (tasks/web/address.py) — checked at connect
+time on the addresses actually used, so a redirect or a DNS answer cannot sneak
+past it.
 
 Nothing raises out of `fetch_urls`: every URL comes back as exactly one
-document, rejected with a reason (`http_404`, `timeout`, `robots_disallowed`...)
-when it is not a page to process.
+document, rejected with a reason (`http_404`, `timeout`, `dns_error`,
+`connect_error`, `robots_disallowed`...) under its own URL when it is not a
+page to process.
 """
 
 from __future__ import annotations
