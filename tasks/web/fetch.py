@@ -93,7 +93,8 @@ class _Deadline(threading.local):
             return timeout
         left = self.at - time.monotonic()
         if left <= 0:
-            raise (httpcore.ConnectTimeout if what == "connect" else httpcore.ReadTimeout)("total_timeout reached")
+            expired = {"connect": httpcore.ConnectTimeout, "write": httpcore.WriteTimeout}.get(what)
+            raise (expired or httpcore.ReadTimeout)("total_timeout reached")
         return left if timeout is None else min(timeout, left)
 
 
@@ -343,7 +344,8 @@ class Fetcher:
             address = self._addresses.get(host)
         if address is None:
             try:
-                infos = socket.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM)
+                port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except (socket.gaierror, UnicodeError) as exc:
                 raise FetchError("dns_error", f"cannot resolve {host}: {exc}", url) from exc
             address = str(ip_of(str(sorted(infos, key=lambda i: i[0] != socket.AF_INET)[0][4][0])))
@@ -385,7 +387,7 @@ class Fetcher:
                             truncated = "length"
                             break
                 except httpx.TimeoutException:
-                    if time.monotonic() < deadline:
+                    if time.monotonic() < deadline - 0.01:
                         raise
                     truncated = "time"  # what arrived is archived, marked truncated
             ip = _peer(r)
