@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pipeline.yaml"
@@ -141,6 +141,10 @@ class FetchSettings(Strict):
     max_crawl_delay: float = 30.0
     # Hosts fetched at the same time (threads).
     max_workers: int = 16
+    # A run in which more than this share of the fetched pages failed to arrive (DNS,
+    # connection, timeout, HTTP errors, robots) ends Failed; any failed page makes it
+    # end with warnings. Lower: a flaky site fails runs sooner.
+    max_failed_share: float = Field(0.5, ge=0.0, le=1.0)
     respect_robots: bool = True
     robots_max_bytes: int = 512_000
     # Content types taken as pages; any other type is skipped without reading the body.
@@ -156,8 +160,19 @@ class SourceConfig(Strict):
     schedule: str | None = None
     languages: list[str] | None = None
     max_pages: int | None = None
-    allow_private_addresses: bool = False
+    # Non-public addresses this source may reach: false (none), true (loopback and
+    # private ranges, never link-local such as 169.254.169.254), or a list of CIDR
+    # ranges and host names ([10.0.0.0/8, wiki.corp]); tasks/web/address.py.
+    allow_private_addresses: bool | list[str] = False
     clean: dict[str, Any] = {}
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _allow_list(cls, value: bool | list[str]) -> bool | list[str]:
+        from tasks.web.address import AddressPolicy  # noqa: PLC0415 - config stays importable on its own
+
+        AddressPolicy.parse(value)  # ValueError names the item
+        return value
 
 
 class Settings(Strict):

@@ -44,7 +44,7 @@ def _preload(modules: tuple[str, ...]) -> None:
 
 
 def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
-                 dask_address: str | None = None, allow_private: bool = False) -> dict[str, Any]:
+                 dask_address: str | None = None, allow_private: bool | list[str] = False) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
     from runtime import ephemeral, pool  # noqa: PLC0415
@@ -78,9 +78,14 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         runner = task_runner_for(n, dask_address or settings.run.dask_address)
         source = "cli" if inputs else "configured"
         with ephemeral.run_settings() if own_server else contextlib.nullcontext():
-            return sieve_pipeline.with_options(task_runner=runner)(
+            state = sieve_pipeline.with_options(task_runner=runner)(
                 config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
-                source=source, allow_private=allow_private)
+                source=source, allow_private=allow_private, return_state=True)
+        from flows.artifacts import is_warning_state  # noqa: PLC0415
+
+        # Published with warnings (some pages did not arrive): the summary, its warnings printed; else the
+        # result as Prefect gives it (a failed run raises its error).
+        return state.result(raise_on_failure=not is_warning_state(state))
     finally:
         if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
             head.close(terminate=head_start.claim(n) is head)
@@ -95,8 +100,9 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
     table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary["languages"].items()))
     head = summary.get("head_start") or {}
     ahead = f"; begun {head['seconds_before_flow']} s before the flow run" if head.get("shards") else ""
-    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {summary.get('workers', 1)} workers"
-                          f"{ahead})")
+    from flows.artifacts import workers_text  # noqa: PLC0415 - imported by the run already
+
+    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {workers_text(summary)}{ahead})")
     table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
     table.add_row("corpus", str(Path(out) / "corpus"))
     for warning in summary.get("warnings", []):
@@ -105,7 +111,16 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address, args.allow_private)
+    try:
+        summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address,
+                               args.allow_private)
+    except Exception as exc:
+        from flows.artifacts import FetchesFailed, SourceFailed  # noqa: PLC0415 - imported by the run already
+
+        if not isinstance(exc, FetchesFailed | SourceFailed):
+            raise
+        console.print(f"[red]run failed: {exc}[/red]\nreport: {Path(args.out) / 'reports' / 'summary.md'}")
+        return 1
     print_summary(summary, args.out)
     return 0
 
@@ -266,6 +281,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
 
 
+def allow_list(value: str) -> list[str]:
+    """`--allow-private LIST`: CIDR ranges and host names, checked here so a mistake is one line, not a run."""
+    from tasks.web.address import AddressPolicy  # noqa: PLC0415
+
+    if "://" in value or Path(value).exists():
+        raise argparse.ArgumentTypeError(f"{value!r} looks like an input, not an allow-list: write "
+                                         "--allow-private=LIST, or put --allow-private after the inputs")
+    try:
+        AddressPolicy.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,8 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     run.add_argument("--dask-address", default=None,
                      help="run shard tasks on a Dask cluster: tcp://HOST:PORT, or 'local' for a local cluster")
-    run.add_argument("--allow-private", action="store_true",
-                     help="let URLs given here reach loopback/private addresses (refused by default)")
+    run.add_argument("--allow-private", nargs="?", const=True, default=False, type=allow_list, metavar="LIST",
+                     help="let URLs given here reach non-public addresses: alone, loopback and private ranges "
+                          "(never link-local); with LIST, only those CIDR ranges and host names, comma-separated "
+                          "(--allow-private=127.0.0.0/8,localhost)"),
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
     ev.add_argument("--gold", help="line-labelled gold JSON (tests/gold/seeds.json's format)")
