@@ -31,7 +31,9 @@ class ReadSettings(Strict):
 
 class ExtractSettings(Strict):
     # HTML elements hidden by markup (hidden attribute, inline display:none, classes
-    # that a <style> block hides) are removed before trafilatura sees the page.
+    # that a <style> block hides) may be removed before trafilatura sees the page: where this
+    # is on and `clean.html_rules` names `hidden_element` (off by default: on real pages, tabs,
+    # accordions and FAQ answers a script reveals are hidden too, and the pass lowered word F1).
     drop_hidden_markup: bool = True
     # ...except an element holding more than this share of the page's text: a body, tab or
     # accordion a script reveals is content (on the 1,308 real pages of wcxb-dev, dropping such
@@ -55,10 +57,11 @@ class CleanSettings(Strict):
 
     # Rules switched off by name (see README for the list).
     disabled_rules: list[str] = []
-    # The rules that also run on HTML documents (after trafilatura). The others were written for
-    # scraped plain text and, on trafilatura's output of 1,308 real pages (wcxb-dev), cut more
-    # content than noise: their precision by characters there was 0.24-0.64 (README, "Cleaning
-    # rules"). Add a rule's name here to run it on HTML anyway.
+    # The rules that also run on HTML documents (after trafilatura), and `hidden_element` (hidden
+    # elements dropped before it). The others were written for scraped plain text and, on
+    # trafilatura's output of 1,308 real pages (wcxb-dev), cut more content than noise: their
+    # precision by characters there was 0.24-0.64 (README, "Cleaning rules"). A source of spam-farm
+    # pages names them here (in its own `clean:` entry) to run them on its HTML.
     html_rules: list[str] = ["foreign_script"]
     # A paragraph counts as body text ("good") from this many letters
     # (a Han character counts as two: it carries about a word's worth).

@@ -368,3 +368,27 @@ def test_on_html_only_the_rules_named_in_html_rules_run_by_default():
     assert "orchid" in doc.published_text
     assert next(s for s in doc.steps if s["name"] == "clean")["parameters"]["rules"] == ["foreign_script"]
     assert "orchid" not in run_text(page, SPAM_SOURCE, media="html").published_text
+
+
+def _hidden_page(body: str) -> str:
+    return f"<html><head><title>Bees</title></head><body><article>{body}</article></body></html>"
+
+
+def test_hidden_html_elements_stay_by_default_and_go_where_html_rules_name_hidden_element():
+    """A tab, an accordion or an FAQ answer that a script reveals is hidden markup too; on real pages
+    dropping hidden elements cost more content than spam, so sources of spam-farm pages opt in."""
+    paragraphs = [f"<p>{p}</p>" for p in BEEKEEPING_EN]
+    page = _hidden_page("".join(paragraphs[:5]) + "<p hidden>Buy cheap pills online now at our pharmacy shop</p>"
+                        + "".join(paragraphs[5:]))
+    assert "cheap pills" in run_text(page, media="html").published_text
+    spam_farm = run_text(page, SPAM_SOURCE, media="html")
+    assert "cheap pills" not in spam_farm.published_text
+    assert [r.rule for r in spam_farm.removed if "pills" in r.snippet] == ["hidden_element"]
+
+
+def test_a_hidden_element_holding_most_of_the_page_is_content_a_script_reveals():
+    paragraphs = "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN)
+    doc = run_text(_hidden_page(f"<div hidden>{paragraphs}</div><p hidden>Buy cheap pills online now at our shop</p>"),
+                   SPAM_SOURCE, media="html")
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[2:])
+    assert "cheap pills" not in doc.published_text

@@ -22,6 +22,10 @@ from tasks.record import Document
 RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, RepeatedParagraph, BoilerplateShape,
                            ForeignScript, OffTopic, MainRegion, InjectedWord]
 RULE_NAMES = [r.name for r in RULES]
+# The pass that drops hidden HTML elements before trafilatura (tasks/stages/extract.py): a rule of
+# HTML only, switched on for HTML like the others, by naming it in `clean.html_rules`.
+HIDDEN_ELEMENT = "hidden_element"
+HTML_RULE_NAMES = [HIDDEN_ELEMENT, *RULE_NAMES]
 
 
 def active_rules(media: str, settings: CleanSettings) -> list[type[Rule]]:
@@ -43,4 +47,4 @@ def clean(doc: Document, ctx: Context) -> Document:
     return doc
 
 
-__all__ = ["RULES", "RULE_NAMES", "Context", "active_rules", "clean"]
+__all__ = ["HIDDEN_ELEMENT", "HTML_RULE_NAMES", "RULES", "RULE_NAMES", "Context", "active_rules", "clean"]

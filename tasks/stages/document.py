@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from importlib.metadata import version
 
-from config import Settings
-from tasks.clean import Context, clean
+from config import ExtractSettings, Settings
+from tasks.clean import HIDDEN_ELEMENT, Context, clean
 from tasks.record import Document
 from tasks.stages.decode import DecodeError, decode
 from tasks.stages.extract import ExtractError, extract
@@ -87,6 +87,16 @@ def declared_charset(content_type: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+def extract_settings(settings: Settings, media: str) -> ExtractSettings:
+    """The extract stage's settings for one document: hidden HTML elements are dropped before
+    trafilatura only where `clean.html_rules` names `hidden_element` (on real pages the pass cost
+    more content than it removed noise: README, "Cleaning rules"); the step records what ran."""
+    wanted = media != "html" or HIDDEN_ELEMENT in settings.clean.html_rules
+    if settings.extract.drop_hidden_markup and not wanted:
+        return settings.extract.model_copy(update={"drop_hidden_markup": False})
+    return settings.extract
+
+
 def process_document(doc: Document, settings: Settings, timer: StageTimer | None = None) -> Document:
     """Run every stage on one document; failures become a reject reason, never an exception."""
     timer = timer or StageTimer()
@@ -105,7 +115,7 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
     doc.raw = None
     t = timer.add("decode", t)
     try:
-        extract(doc, settings.extract)
+        extract(doc, extract_settings(settings, doc.media))
     except (ExtractError, ValueError) as exc:
         return doc.reject("unparsable", str(exc))
     t = timer.add("extract", t)
