@@ -59,8 +59,10 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
     # decides when the work begins, the server's boot does not.
     with collector_paused():
         from config import load_settings  # noqa: PLC0415
+        from tasks.output.lock import check_output_folder  # noqa: PLC0415
 
         settings = load_settings(config)
+        out = str(check_output_folder(out))
         local = not (dask_address or settings.run.dask_address)
         if local:
             pool.start()
@@ -81,7 +83,7 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         source = "cli" if inputs else "configured"
         with ephemeral.run_settings() if own_server else contextlib.nullcontext():
             return sieve_pipeline.with_options(task_runner=runner)(
-                config=config, paths=paths or None, urls=urls or None, out=str(Path(out).resolve()), workers=n,
+                config=config, paths=paths or None, urls=urls or None, out=out, workers=n,
                 source=source, allow_private=allow_private, allow_empty=allow_empty)
     finally:
         if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
