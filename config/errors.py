@@ -38,7 +38,7 @@ def check_name(value: str) -> str:
         else None)
     if problem:
         raise ValueError(f"name {value!r} {problem}: a name is used in file names, so it must be one plain "
-                         "path component (letters, digits, '-', '_', not starting with '.')")
+                         "path component (no '/' or '\\', no control character, not starting with '.')")
     return value
 
 

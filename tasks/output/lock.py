@@ -70,13 +70,36 @@ def output_lock(out: Path, run: dict[str, Any], wait_seconds: float = 0.0, poll:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     waited = f" (waited {wait_seconds:g} s, publish.lock_wait_seconds)" if wait_seconds else ""
-                    raise OutputBusy(f"output folder {out} is in use by another run: {_describe(holder_of(out))}"
+                    raise OutputBusy(f"output folder {out} is in use by another run: {_describe(_current_holder(out))}"
                                      f"{waited}. Wait for it to finish, or give another --out.") from None
                 time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "run_id": run.get("run_id"),
                   "flow_run_id": str(run.get("flow_run_id")), "since": datetime.now(UTC).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
-        yield
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # no stale holder named once released
     finally:
         os.close(fd)  # releases the lock (as the kernel does if the process dies first)
+
+
+def _current_holder(out: Path, patience: float = 1.0) -> dict[str, Any]:
+    """The holder's record, given a moment to appear: a new holder writes it just after taking the lock, and a
+    record left by a killed run names a process that is gone."""
+    deadline = time.monotonic() + patience
+    while True:
+        holder = holder_of(out)
+        if (holder and (holder.get("host") != socket.gethostname() or _alive(holder.get("pid")))) \
+                or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.1)
+
+
+def _alive(pid: Any) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError, TypeError):
+        return False
+    return True
