@@ -45,7 +45,7 @@ def _preload(modules: tuple[str, ...]) -> None:
 
 
 def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
-                 dask_address: str | None = None, allow_private: bool = False,
+                 dask_address: str | None = None, allow_private: bool | list[str] = False,
                  allow_empty: bool | None = None) -> dict[str, Any]:
     """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
     prefect_env()
@@ -82,9 +82,14 @@ def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers
         runner = task_runner_for(n, dask_address or settings.run.dask_address)
         source = "cli" if inputs else "configured"
         with ephemeral.run_settings() if own_server else contextlib.nullcontext():
-            return sieve_pipeline.with_options(task_runner=runner)(
+            state = sieve_pipeline.with_options(task_runner=runner)(
                 config=config, paths=paths or None, urls=urls or None, out=out, workers=n,
-                source=source, allow_private=allow_private, allow_empty=allow_empty)
+                source=source, allow_private=allow_private, allow_empty=allow_empty, return_state=True)
+        from flows.artifacts import is_warning_state  # noqa: PLC0415
+
+        # Published with warnings (some pages did not arrive): the summary, its warnings printed; else the
+        # result as Prefect gives it (a failed run raises its error: a UserError is shown by `main`).
+        return state.result(raise_on_failure=not is_warning_state(state))
     finally:
         if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
             head.close(terminate=head_start.claim(n) is head)
@@ -99,8 +104,9 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
     table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary["languages"].items()))
     head = summary.get("head_start") or {}
     ahead = f"; begun {head['seconds_before_flow']} s before the flow run" if head.get("shards") else ""
-    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {summary.get('workers', 1)} workers"
-                          f"{ahead})")
+    from flows.artifacts import workers_text  # noqa: PLC0415 - imported by the run already
+
+    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {workers_text(summary)}{ahead})")
     table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
     table.add_row("corpus", str(Path(out) / "corpus"))
     for warning in summary.get("warnings", []):
@@ -109,13 +115,26 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address, args.allow_private,
-                           args.allow_empty or None)
+    try:
+        summary = run_pipeline(args.config, args.paths, args.out, args.workers, args.dask_address,
+                               args.allow_private, args.allow_empty or None)
+    except Exception as exc:
+        from flows.artifacts import FetchesFailed, SourceFailed  # noqa: PLC0415 - imported by the run already
+
+        if not isinstance(exc, FetchesFailed | SourceFailed):
+            raise
+        console.print(f"[red]run failed: {exc}[/red]\nreport: {Path(args.out) / 'reports' / 'summary.md'}")
+        return 1
     print_summary(summary, args.out)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.html_gold:
+        return eval_html_gold(args)
+    if not (args.gold and args.pages):
+        console.print("[red]sieve eval needs --gold and --pages (line-labelled pages), or --html-gold DIR[/red]")
+        return 2
     from tasks.output.publish import iter_records  # noqa: PLC0415
     from tasks.tools.evaluate import score  # noqa: PLC0415
 
@@ -123,7 +142,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     pages = Path(args.pages)
     out = args.out or tempfile.mkdtemp(prefix="sieve-eval-")
     files = [str(pages / name) for name in gold if not name.startswith("_")]
-    run_pipeline(args.config, files, out, args.workers)
+    run_pipeline(args.config, files, out, args.workers or 1)
     records = list(iter_records(Path(out), ("corpus",)))
     rows = score(gold, pages, records)
     table = Table(title=f"sieve eval ({out})")
@@ -141,6 +160,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps([{**r.__dict__, "f1": r.f1} for r in rows], ensure_ascii=False,
                                               indent=1), encoding="utf-8")
+    return 0
+
+
+def eval_html_gold(args: argparse.Namespace) -> int:
+    """`sieve eval --html-gold DIR`: word F1 per page type, sieve beside trafilatura alone, and the rule audit."""
+    from config import load_settings  # noqa: PLC0415
+    from tasks.tools.evaluate_html import Report, evaluate_pages, gold_pages, page_record  # noqa: PLC0415
+
+    root = Path(args.html_gold)
+    if not (root / "index.jsonl").is_file():
+        console.print(f"[red]{root} is not an HTML gold set: no index.jsonl (see tasks/tools/evaluate_html.py)[/red]")
+        return 2
+    settings = load_settings(args.config)
+    pages = gold_pages(root, args.types.split(",") if args.types else None, args.limit)
+    report, records = Report(), []
+    for result in evaluate_pages(pages, settings, args.workers or os.cpu_count() or 1):
+        report.add(result)
+        if args.json:
+            records.append(page_record(result))
+    table = Table(title=f"word F1 on {root} ({len(pages)} pages): mean over pages, precision / recall beside")
+    for col in ("page type", "pages", "trafilatura alone F1", "sieve F1", "sieve - alone", "sieve P / R"):
+        table.add_column(col, justify="right")
+    for kind in report.types():
+        alone, ours = report.trafilatura[kind].mean(), report.sieve[kind].mean()
+        table.add_row(kind, str(report.sieve[kind].pages), f"{alone[2]:.3f}", f"{ours[2]:.3f}",
+                      f"{ours[2] - alone[2]:+.3f}", f"{ours[0]:.3f} / {ours[1]:.3f}")
+    console.print(table)
+    console.print("rejected: " + (", ".join(f"{k} {v}" for k, v in report.rejected.most_common()) or "none"))
+    audit = Table(title="per-rule audit: characters cut that the gold keeps (content) and does not (noise)")
+    for col in ("rule", "cuts", "content chars", "noise chars", "precision"):
+        audit.add_column(col, justify="right")
+    rules = sorted(report.rules.items(), key=lambda kv: -(kv[1].content_chars + kv[1].noise_chars))
+    for rule, a in rules:
+        audit.add_row(rule, str(a.cuts), f"{a.content_chars:,.0f}", f"{a.noise_chars:,.0f}", f"{a.precision:.3f}")
+    console.print(audit)
+    if args.examples:
+        for rule, a in rules:
+            for kind, examples in (("content", a.content_examples), ("noise", a.noise_examples)):
+                for ex in examples:
+                    console.print(f"  {rule} cut {kind}: {ex}", markup=False)
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
@@ -231,6 +292,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
 
 
+def allow_list(value: str) -> list[str]:
+    """`--allow-private LIST`: CIDR ranges and host names, checked here so a mistake is one line, not a run."""
+    from tasks.web.address import AddressPolicy  # noqa: PLC0415
+
+    if "://" in value or Path(value).exists():
+        raise argparse.ArgumentTypeError(f"{value!r} looks like an input, not an allow-list: write "
+                                         "--allow-private=LIST, or put --allow-private after the inputs")
+    try:
+        AddressPolicy.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sieve", description="Web-corpus pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,18 +317,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: cores)")
     run.add_argument("--dask-address", default=None,
                      help="run shard tasks on a Dask cluster: tcp://HOST:PORT, or 'local' for a local cluster")
-    run.add_argument("--allow-private", action="store_true",
-                     help="let URLs given here reach loopback/private addresses (refused by default)")
+    run.add_argument("--allow-private", nargs="?", const=True, default=False, type=allow_list, metavar="LIST",
+                     help="let URLs given here reach non-public addresses: alone, loopback and private ranges "
+                          "(never link-local); with LIST, only those CIDR ranges and host names, comma-separated "
+                          "(--allow-private=127.0.0.0/8,localhost)")
     run.add_argument("--allow-empty", action="store_true",
                      help="publish even when the sources yield nothing (by default such a run fails and the current "
                           "corpus stays)")
     run.set_defaults(func=cmd_run)
     ev = sub.add_parser("eval", help="run on labelled pages and score against a gold file")
-    ev.add_argument("--gold", required=True)
-    ev.add_argument("--pages", required=True)
+    ev.add_argument("--gold", help="line-labelled gold JSON (tests/gold/seeds.json's format)")
+    ev.add_argument("--pages", help="the folder of the pages --gold labels")
+    ev.add_argument("--html-gold", metavar="DIR",
+                    help="an HTML gold set (html/, gold/, index.jsonl as in WCXB): word F1 per page type beside "
+                         "trafilatura alone, and the per-rule audit")
+    ev.add_argument("--types", help="with --html-gold: only these page types (comma-separated)")
+    ev.add_argument("--limit", type=int, default=None, help="with --html-gold: only the first N pages")
+    ev.add_argument("--examples", action="store_true", help="with --html-gold: print a few cuts of every rule")
     ev.add_argument("--out", default=None)
     ev.add_argument("--config", default=None)
-    ev.add_argument("--workers", type=positive_int, default=1)
+    ev.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: 1 for --gold, "
+                                                                       "cores for --html-gold)")
     ev.add_argument("--json", default=None, help="also write the scores as JSON here")
     ev.set_defaults(func=cmd_eval)
     ins = sub.add_parser("inspect", help="show one document with its removed spans in place")

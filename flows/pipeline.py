@@ -26,7 +26,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
 from config.errors import ConfigError, UserError
-from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from flows.artifacts import (
+    failed_pages,
+    fetch_failure,
+    fetch_warning,
+    publish_artifacts,
+    run_outcome,
+    shard_progress,
+    start_progress,
+)
 from runtime import head_start
 from runtime.head_start import HeadStart
 from runtime.pool import worker_pool
@@ -89,7 +97,8 @@ def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | 
 
 
 def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list[str] | None,
-                         allow_private: bool, sources: list[str] | None = None) -> list[tuple[str, list[str], bool]]:
+                         allow_private: bool | list[str], sources: list[str] | None = None,
+                         ) -> list[tuple[str, list[str], bool | list[str]]]:
     """(source name, URLs, private addresses allowed) to fetch."""
     if paths or urls:
         return [("cli", urls, allow_private)] if urls else []
@@ -121,7 +130,7 @@ def new_run(settings: Settings) -> dict[str, Any]:
 
 
 @task(name="fetch-source", task_run_name="fetch-{source}", cache_result_in_memory=False)
-def fetch_source_task(source: str, urls: list[str], allow_private: bool, settings: Settings, out: str,
+def fetch_source_task(source: str, urls: list[str], allow_private: bool | list[str], settings: Settings, out: str,
                       run: dict[str, Any]) -> list[ShardResult]:
     """Thin wrapper: fetch one source politely and process what it brings (tasks.output.shard.fetch_and_process)."""
     results = fetch_and_process(urls, source, allow_private, settings, out, run)
@@ -170,6 +179,13 @@ def task_runner_for(workers: int, dask_address: str | None):
     return DaskTaskRunner(address=dask_address)
 
 
+def dask_workers(runner: Any) -> dict[str, Any]:
+    """The Dask cluster the run's shard tasks went to: its worker count and scheduler address (the summary's
+    `workers` is this, not the local core count)."""
+    client = runner.client
+    return {"workers": len(client.nthreads()), "dask_address": client.scheduler_info()["address"]}
+
+
 def _workers(settings: Settings, workers: int | None) -> int:
     return max(1, workers or settings.run.workers or os.cpu_count() or 1)
 
@@ -178,7 +194,7 @@ def _workers(settings: Settings, workers: int | None) -> int:
       task_runner=ThreadPoolTaskRunner(max_workers=4))
 def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
                    out: str = "data", workers: int | None = None, source: str = "local",
-                   allow_private: bool = False, sources: list[str] | None = None,
+                   allow_private: bool | list[str] = False, sources: list[str] | None = None,
                    allow_empty: bool | None = None) -> dict[str, Any] | State:
     """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
     its own languages and clean overrides), clean them, publish a corpus. A source that yields nothing fails the
@@ -208,8 +224,8 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
 
 
 def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: list[str] | None,
-                urls: list[str], out: str, workers: int | None, allow_private: bool, sources: list[str] | None,
-                allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
+                urls: list[str], out: str, workers: int | None, allow_private: bool | list[str],
+                sources: list[str] | None, allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
     """The run under OUT/'s lock: process every source, write the run's folder, commit it; `notes`: warnings
     known before the work (what an allowed empty run lacks)."""
     global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
@@ -226,7 +242,7 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
         results = run_shards(all_shards(settings, paths, urls, sources), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
-        crashed, warnings = [], [*notes]
+        crashed, warnings, fetched = [], [*notes], []
         for name, f in fetches:  # one bad source never stops the others: the rest is published, then reported
             try:
                 got = f.result()
@@ -234,6 +250,7 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
                 crashed.append(f"source {name}: {type(exc).__name__}: {exc}")
                 continue
             results += got
+            fetched.append((name, got))
             if warning := fetch_warning(name, got):
                 warnings.append(warning)
     finally:
@@ -248,20 +265,21 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
     if head is not None and head.taken:
         lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
     summary = summarize(results, run, time.perf_counter() - started + lead)
-    summary["workers"] = n_workers
+    summary.update(dask_workers(sieve_pipeline_runner()) if on_dask else {"workers": n_workers})
     if head is not None:
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
-    summary["warnings"] = [*crashed, *warnings]
+    failure = fetch_failure(fetched, settings.fetch.max_failed_share)
+    summary["warnings"] = [*crashed, *([failure] if failure else []), *warnings]
     if not summary["documents"] and not allow_empty:  # e.g. WARC files without a response record
         raise NothingToRead(f"nothing to read: the run found no document in its sources ({HINT})")
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
-    publish_artifacts(summary, base / "corpus" / "manifest.json")
+    publish_artifacts(summary, base / "corpus" / "manifest.json", failed_pages(fetched) if fetches else None)
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:
             catalog.mark_published(run["run_id"], published_urls)
     get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
                           Path(out) / "corpus")
-    return run_outcome(summary, crashed, warnings)
+    return run_outcome(summary, crashed, warnings, failure)

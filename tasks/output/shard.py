@@ -113,7 +113,7 @@ def write_prepared(prepared: PreparedShard, settings: Settings, out: str, run: d
     return result
 
 
-def fetch_and_process(urls: list[str], source: str, allow_private: bool, settings: Settings, out: str,
+def fetch_and_process(urls: list[str], source: str, allow_private: bool | list[str], settings: Settings, out: str,
                       run: dict[str, Any]) -> list[ShardResult]:
     """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog) and
     process them in batches of `publish.shard_size`, one part per batch."""

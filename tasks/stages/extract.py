@@ -32,6 +32,9 @@ _WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
 _CONDITIONAL_AT_RULE = re.compile(r"@(?:media|supports|container)\b[^{;]*(?=\{)", re.I)
 _BRACE = re.compile(r"[{}]")
+# The text a reader sees below a node: not the scripts' and styles' (a page may carry a megabyte of JSON).
+_VISIBLE_TEXT = lxml.etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                                 " or ancestor::template)]")
 # Responsive utilities that show an element from some screen width on ("d-none d-lg-block",
 # "hidden md:block", "visible-lg"): with one, a hiding class hides it only on small screens.
 _SHOWN_AT_BREAKPOINT = re.compile(r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+|(?:sm|md|lg|xl|2xl):(?!hidden)[a-z-]+"
@@ -119,8 +122,16 @@ def _hidden_selectors(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
     return classes, ids
 
 
-def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
-    """Remove elements a browser would not display; returns their texts."""
+def _visible_length(el: lxml.html.HtmlElement) -> int:
+    return sum(len(s.strip()) for s in _VISIBLE_TEXT(el))
+
+
+def drop_hidden_elements(tree: lxml.html.HtmlElement, max_share: float = 1.0) -> list[str]:
+    """Remove elements a browser would not display; returns their texts.
+
+    An element holding more than `max_share` of the page's text is kept: pages hide their whole
+    body, a tab or an accordion until a script shows it (anti-flicker wrappers, "read more"), and
+    such an element is the content, not something slipped in out of sight."""
     classes, ids = _hidden_selectors(tree)
     doomed = []
     for el in _WITH_ATTRIBUTES(tree):  # the only elements the test below can select
@@ -133,10 +144,13 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match, names))):
             doomed.append(el)
     texts = []
+    limit = max_share * _visible_length(tree) if doomed and max_share < 1.0 else None
     dropped: set[lxml.html.HtmlElement] = set()
     for el in doomed:
         # An element inside one already dropped went with it: its text is counted once, there.
         if el.getparent() is None or not dropped.isdisjoint(el.iterancestors()):
+            continue
+        if limit is not None and _visible_length(el) > limit:
             continue
         if text := " ".join(el.text_content().split()):
             texts.append(text)
@@ -168,7 +182,7 @@ def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
-    hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
+    hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden)
