@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from config import SourceConfig, load_settings
+from config.errors import UserError
 
 ADHOC = "sieve-adhoc"
 # prefect.yaml's deployments (the work-pool route) end in this; `sieve serve`'s never do, so
@@ -120,6 +121,8 @@ def scheduled_sources(config: str | None) -> list[SourceConfig]:
 
     try:
         sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    except UserError:  # already says which file and key
+        raise
     except (OSError, ValueError) as exc:  # a missing or invalid config or sources file; pydantic's errors too
         raise DeployError(f"cannot read the configuration ({config or 'config/pipeline.yaml'}): {exc}") from exc
     names = [s.name for s in sources]

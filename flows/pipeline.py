@@ -21,9 +21,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
+from config.errors import ConfigError, UserError
 from flows.artifacts import (
     failed_pages,
     fetch_failure,
@@ -36,7 +38,9 @@ from flows.artifacts import (
 from runtime import head_start
 from runtime.head_start import HeadStart
 from runtime.pool import worker_pool
+from tasks.inputs.check import HINT, NothingToRead, input_problems
 from tasks.inputs.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
+from tasks.output.lock import check_output_folder, output_lock
 from tasks.output.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.output.report import summarize, write_reports
 from tasks.output.shard import Shard, fetch_and_process, plan_shards, process_shard, write_prepared
@@ -69,7 +73,7 @@ def configured_sources(settings: Settings, names: list[str] | None = None) -> li
     if not names:
         return found
     if unknown := sorted(set(names) - {s.name for s in found}):
-        raise ValueError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(s.name for s in found)}")
+        raise ConfigError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(s.name for s in found)}")
     return [s for s in found if s.name in names]
 
 
@@ -111,9 +115,9 @@ def first_shards(settings: Settings, paths: list[str] | None, n: int) -> list[tu
 
 def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None,
                sources: list[str] | None = None) -> Iterator[Shard]:
-    start = 0
+    start, seen = 0, set()  # a file two sources (or two paths) reach is read once, by the first
     for name, src_paths in source_paths(settings, paths, urls, sources):
-        for shard in plan_shards(src_paths, settings, name, start):
+        for shard in plan_shards(src_paths, settings, name, start, seen):
             start = shard.index + 1
             yield shard
 
@@ -190,17 +194,41 @@ def _workers(settings: Settings, workers: int | None) -> int:
       task_runner=ThreadPoolTaskRunner(max_workers=4))
 def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
                    out: str = "data", workers: int | None = None, source: str = "local",
-                   allow_private: bool | list[str] = False, sources: list[str] | None = None) -> dict[str, Any]:
+                   allow_private: bool | list[str] = False, sources: list[str] | None = None,
+                   allow_empty: bool | None = None) -> dict[str, Any] | State:
     """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
-    its own languages and clean overrides), clean them, publish a corpus."""
-    global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
+    its own languages and clean overrides), clean them, publish a corpus. A source that yields nothing fails the
+    run and leaves the current corpus, unless `allow_empty` (default: the config's publish.allow_empty)."""
     started = time.perf_counter()
-    settings = load_settings(config)
-    urls = [normalize_url(u) for u in urls or []]
-    if sources and (paths or urls):
-        raise ValueError("give either paths/urls or sources (names of configured sources), not both")
-    configured_sources(settings, sources)  # an unknown name fails the run before anything is written
-    run = new_run(settings)
+    try:
+        settings = load_settings(config)
+        urls = [normalize_url(u) for u in urls or []]
+        if sources and (paths or urls):
+            raise ConfigError("give either paths/urls or sources (names of configured sources), not both")
+        selected = configured_sources(settings, sources)  # an unknown name fails the run before anything is written
+        allow_empty = settings.publish.allow_empty if allow_empty is None else allow_empty
+        problems = input_problems(
+            source_paths(settings, paths, urls, sources),
+            [name for name, *_ in source_urls_to_fetch(settings, paths, urls, allow_private, sources)],
+            [] if paths or urls else [s.name for s in selected], settings.read)
+        if problems and not allow_empty:
+            raise NothingToRead("nothing to read:\n" + "\n".join(problems) + f"\n({HINT})")
+        folder = check_output_folder(out)
+        run = new_run(settings)
+        with output_lock(folder, run, settings.publish.lock_wait_seconds):
+            return publish_run(settings, run, started, paths, urls, str(folder), workers, allow_private, sources,
+                               allow_empty, problems)
+    except UserError as exc:  # the run ends Failed with the message alone; the caller gets `exc` raised
+        get_run_logger().error(str(exc))
+        return Failed(data=exc, message=str(exc))
+
+
+def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: list[str] | None,
+                urls: list[str], out: str, workers: int | None, allow_private: bool | list[str],
+                sources: list[str] | None, allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
+    """The run under OUT/'s lock: process every source, write the run's folder, commit it; `notes`: warnings
+    known before the work (what an allowed empty run lacks)."""
+    global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
     start_progress(settings, paths, urls, sources)
@@ -214,7 +242,7 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
                    for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
         results = run_shards(all_shards(settings, paths, urls, sources), settings, out, run,
                              inflight=n_workers * settings.run.inflight_per_worker)
-        crashed, warnings, fetched = [], [], []
+        crashed, warnings, fetched = [], [*notes], []
         for name, f in fetches:  # one bad source never stops the others: the rest is published, then reported
             try:
                 got = f.result()
@@ -242,6 +270,8 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
     failure = fetch_failure(fetched, settings.fetch.max_failed_share)
     summary["warnings"] = [*crashed, *([failure] if failure else []), *warnings]
+    if not summary["documents"] and not allow_empty:  # e.g. WARC files without a response record
+        raise NothingToRead(f"nothing to read: the run found no document in its sources ({HINT})")
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)

@@ -43,6 +43,16 @@ def iter_input_files(paths: Iterable[str | Path], settings: ReadSettings) -> Ite
             yield path
 
 
+def first_of_each_file(files: Iterable[Path], seen: set[str]) -> Iterator[Path]:
+    """`files` without those met before (in `seen`, updated): by real path, so a file reached twice (a folder and a
+    path in it, a symlink, `a/../a/x`) is read once, where the plan meets it first."""
+    for path in files:
+        real = os.path.realpath(path)  # never raises, even on a symlink loop (read_file rejects that one)
+        if real not in seen:
+            seen.add(real)
+            yield path
+
+
 def _media_for(name: str, head: bytes) -> str:
     lower = name.lower()
     if lower.endswith(HTML_EXTENSIONS):
