@@ -27,7 +27,10 @@ from tasks.text.measures import squash
 extract_fallback.install()
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# A rule: a brace-free run, "{", a brace-free body, "}". Tried only where a run starts (after a brace
+# or at the start): a match found inside a run extends to its start, and trying every position of a
+# long brace-free run would scan the rest of it each time (quadratic).
+_CSS_RULE = re.compile(r"(?<![^{}])([^{}]++)\{([^{}]*+)\}")
 _WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
 _CONDITIONAL_AT_RULE = re.compile(r"@(?:media|supports|container)\b[^{;]*(?=\{)", re.I)
