@@ -98,3 +98,14 @@ def test_pattern_runs_in_bounded_time_on_hostile_text(name):
         pytest.fail(f"{name} = {pattern.pattern!r} took more than {LIMIT} CPU-s on hostile text, "
                     f"stopped on {exc.stage}")
     assert time.process_time() - started < 2 * LIMIT  # a budget checked between strings only
+
+
+def test_a_hiding_tag_is_found_in_linear_time_after_many_tag_like_words():
+    """"a", "I", "b" are tag names: each used to look ahead to the next bracket (7 s at 20k chars)."""
+    from tasks.clean.markup import hiding_tag  # noqa: PLC0415
+
+    words = "a " * 10_000
+    hidden = '<span style="display:none">'
+    with CpuBudget(LIMIT):
+        assert hiding_tag(words + ">") is None
+        assert hiding_tag(words + hidden + "spam</span>") == (len(words), len(words) + len(hidden), "span")
