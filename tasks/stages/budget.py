@@ -85,7 +85,8 @@ class CpuBudget:
         finally:  # the timer may fire on the line above: it is one-shot, so it cannot fire twice
             if self.enforced == "cpu_timer":
                 signal.setitimer(signal.ITIMER_PROF, 0)
-                signal.signal(signal.SIGPROF, self._previous_handler)  # type: ignore[arg-type]
+                previous = self._previous_handler  # None: a handler installed outside Python
+                signal.signal(signal.SIGPROF, signal.SIG_DFL if previous is None else previous)  # type: ignore[arg-type]
 
     def _on_timer(self, signum: int, frame: FrameType | None) -> None:
         if self._armed:
