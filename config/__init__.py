@@ -120,6 +120,15 @@ class PublishSettings(Strict):
     lock_wait_seconds: float = Field(0.0, ge=0)
 
 
+class LimitsSettings(Strict):
+    """What one input may cost, so that no page can hold a worker (tasks/stages/budget.py)."""
+
+    # CPU seconds for one document's stages (decode to normalize); over it the document
+    # is rejected "timeout", naming the stage it was in, and the run goes on. Pages take
+    # about 0.01 s each (the largest a second or so); lower risks rejecting big real pages.
+    document_cpu_seconds: float = Field(default=5.0, gt=0)
+
+
 class RunSettings(Strict):
     # Worker processes for the CPU-bound stages; None means the number of cores.
     workers: int | None = Field(None, ge=1)
@@ -227,6 +236,7 @@ class Settings(Strict):
     clean: CleanSettings = CleanSettings()
     normalize: NormalizeSettings = NormalizeSettings()
     publish: PublishSettings = PublishSettings()
+    limits: LimitsSettings = LimitsSettings()
     run: RunSettings = RunSettings()
     fetch: FetchSettings = FetchSettings()
 
