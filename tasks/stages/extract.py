@@ -19,12 +19,8 @@ from trafilatura.settings import Extractor
 
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, _snip
-from tasks.stages import extract_fallback
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.html_meta import page_metadata
 from tasks.text.measures import squash
-
-extract_fallback.install()
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
@@ -155,29 +151,34 @@ def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-@lru_cache(maxsize=2)
-def _extractor(include_tables: bool) -> Extractor:
-    """trafilatura's options, built once: building them reads its config file's values every time."""
-    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False)
+# Dates only from explicit markup: htmldate's extensive search turns a "© 2024" footer into 2024-01-01.
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
+METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
+
+
+@lru_cache(maxsize=4)
+def _extractor(include_tables: bool, fast: bool) -> Extractor:
+    """trafilatura's options, built once: building them reads its config file's values every time.
+    The metadata comes from the same call (`with_metadata`), read from the same tree."""
+    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False, fast=fast,
+                     with_metadata=True, date_params=DATE_PARAMS)
 
 
 def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
-    """The page parsed once: hidden elements out, then trafilatura's text (on its own copy of
-    the tree) and, only for a page that has text, the metadata from the same tree."""
+    """The page parsed once: hidden elements out, then one `trafilatura.bare_extraction` call on
+    that tree for the text and the metadata (trafilatura works on its own copy of the tree)."""
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
-    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, settings.fast))
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden)
-    found = page_metadata(tree)
-    meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
-            if (v := getattr(found, k, None))}
+    meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
     if "author" not in meta and (author := _meta_author(tree)):
         meta["author"] = author
-    return Extracted(text_paragraphs(result.text), title=found.title, metadata=meta, hidden=hidden)
+    return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -191,6 +192,7 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = ext.paragraphs
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
                           "parameters": {"include_tables": settings.include_tables, "deduplicate": False,
+                                         "fast": settings.fast,
                                          "drop_hidden_markup": settings.drop_hidden_markup}})
     else:
         paragraphs = text_paragraphs(doc.text)
