@@ -18,7 +18,7 @@ import trafilatura
 from trafilatura.settings import Extractor
 
 from config import ExtractSettings
-from tasks.record import Document, Paragraph, Removal, _snip
+from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.text.measures import squash
 
@@ -187,7 +187,7 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
     if doc.media == "html":
         ext = html_paragraphs(doc.text, settings)
         doc.title, doc.metadata = ext.title, {**doc.metadata, **ext.metadata}
-        doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), _snip(t))
+        doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), snip(t))
                            for t in ext.hidden)
         paragraphs = ext.paragraphs
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
