@@ -34,10 +34,6 @@ class ExtractSettings(Strict):
     # that a <style> block hides) are removed before trafilatura sees the page.
     drop_hidden_markup: bool = True
     include_tables: bool = True
-    # trafilatura's fast mode: no readability/justext comparison after its own extraction.
-    # About a third less extraction CPU, at some cost in what it finds on pages whose own
-    # extraction comes out short or broken (README, "Speed and scale").
-    fast: bool = False
 
 
 class LanguageSettings(Strict):

@@ -156,11 +156,11 @@ DATE_PARAMS = {"extensive_search": False, "original_date": True}
 METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
 
 
-@lru_cache(maxsize=4)
-def _extractor(include_tables: bool, fast: bool) -> Extractor:
+@lru_cache(maxsize=2)
+def _extractor(include_tables: bool) -> Extractor:
     """trafilatura's options, built once: building them reads its config file's values every time.
     The metadata comes from the same call (`with_metadata`), read from the same tree."""
-    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False, fast=fast,
+    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False,
                      with_metadata=True, date_params=DATE_PARAMS)
 
 
@@ -172,7 +172,7 @@ def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
-    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, settings.fast))
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden)
     meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
@@ -192,7 +192,6 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = ext.paragraphs
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
                           "parameters": {"include_tables": settings.include_tables, "deduplicate": False,
-                                         "fast": settings.fast,
                                          "drop_hidden_markup": settings.drop_hidden_markup}})
     else:
         paragraphs = text_paragraphs(doc.text)
