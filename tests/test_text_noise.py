@@ -16,6 +16,7 @@ import pytest
 
 from config import Settings
 from tasks.clean.base import Context
+from tasks.clean.isolated import IsolatedParagraph, keys
 from tasks.clean.teasers import Teasers, is_cut
 from tasks.clean.trailing import TrailingMatter
 from tasks.inputs.read import read_file
@@ -23,7 +24,7 @@ from tasks.record import Document, Paragraph, Source
 from tasks.stages.document import process_document
 from tasks.tools.evaluate import score_page
 from tests.conftest import run_text
-from tests.fixtures.articles import BEEKEEPING_EN, RAIL_ZH_HANT
+from tests.fixtures.articles import BEEKEEPING_EN, FLASH_ZH, RAIL_ZH_HANT
 
 ROOT = Path(__file__).resolve().parent.parent
 WCXB = ROOT.parent / "shared" / "dev" / "wcxb-dev"
@@ -144,16 +145,42 @@ def test_an_article_last_paragraph_on_its_own_subject_is_kept():
     assert not [r for r in doc.removed if r.rule == "trailing_matter"]
 
 
+def test_a_news_flash_pasted_into_a_short_chinese_article_is_removed():
+    doc = run_text("\n".join([*RAIL_ZH_HANT[:5], FLASH_ZH, *RAIL_ZH_HANT[5:]]))
+    assert len(doc.published_text.split("\n")) == len(RAIL_ZH_HANT)
+    assert "比特币" not in doc.published_text
+    assert [r.rule for r in doc.removed] == ["isolated_paragraph"]
+
+
+def test_clean_short_articles_lose_no_paragraph_as_isolated():
+    for article in (BEEKEEPING_EN, RAIL_ZH_HANT):
+        assert not [r for r in run_text("\n".join(article)).removed if r.rule == "isolated_paragraph"]
+
+
+def test_a_paragraph_that_shares_a_word_with_a_neighbour_is_not_isolated():
+    """Off the subject, but tied to the paragraph before it: a digression, kept."""
+    digression = ("Airline pilots who keep bees on their days off say the hives calm them, and one captain "
+                  "brings jars of rooftop honey for the crew on every long-haul flight to Singapore.")
+    doc = run_text("\n".join([*BEEKEEPING_EN[:5], digression, *BEEKEEPING_EN[5:]]))
+    assert digression in doc.published_text
+
+
+def test_chinese_words_are_compared_by_their_character_pairs():
+    assert keys(["高速铁路"]) & keys(["铁路"]) == {"铁路"}
+    assert keys(["honey"]) == {"honey"}
+
+
 def _html_doc(lines: list[str]) -> Document:
     source = Source(uri="test://html", kind="file", retrieved_at="now", sha256="0")
     return Document(source=source, media="html", paragraphs=[Paragraph(line) for line in lines])
 
 
-def test_teaser_and_trailing_rules_leave_html_documents_to_the_extractor():
+def test_teaser_trailing_and_isolated_rules_leave_html_documents_alone():
     ctx = Context(Settings().clean, "en")
     doc = _html_doc([*BEEKEEPING_EN, "Edited by Rosalind Featherstonehaugh", *teaser_lines(OTHER_ARTICLES_EN, "...")])
     Teasers(ctx).run(doc)
     TrailingMatter(ctx).run(doc)
+    IsolatedParagraph(ctx).run(doc)
     assert doc.removed == []
 
 

@@ -11,6 +11,7 @@ from tasks.clean.base import Context, Rule
 from tasks.clean.foreign import ForeignScript
 from tasks.clean.injected_word import InjectedWord
 from tasks.clean.injection import InjectedString
+from tasks.clean.isolated import IsolatedParagraph
 from tasks.clean.markup import MarkupResidue
 from tasks.clean.region import MainRegion, RelatedList
 from tasks.clean.repetition import RepeatedParagraph
@@ -21,7 +22,7 @@ from tasks.clean.trailing import TrailingMatter
 from tasks.record import Document
 
 RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, RepeatedParagraph, BoilerplateShape, Teasers,
-                           TrailingMatter, ForeignScript, OffTopic, MainRegion, InjectedWord]
+                           TrailingMatter, ForeignScript, OffTopic, IsolatedParagraph, MainRegion, InjectedWord]
 RULE_NAMES = [r.name for r in RULES]
 
 
