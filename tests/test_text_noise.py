@@ -22,6 +22,7 @@ from tasks.clean.trailing import TrailingMatter
 from tasks.inputs.read import read_file
 from tasks.record import Document, Paragraph, Source
 from tasks.stages.document import process_document
+from tasks.text.words import rare_tokens
 from tasks.tools.evaluate import score_page
 from tests.conftest import run_text
 from tests.fixtures.articles import BEEKEEPING_EN, FLASH_ZH, RAIL_ZH_HANT
@@ -168,6 +169,11 @@ def test_a_paragraph_that_shares_a_word_with_a_neighbour_is_not_isolated():
 def test_chinese_words_are_compared_by_their_character_pairs():
     assert keys(["高速铁路"]) & keys(["铁路"]) == {"铁路"}
     assert keys(["honey"]) == {"honey"}
+
+
+def test_rarity_is_read_on_the_word_as_written_not_on_its_stem():
+    """A stem such as "provid" is no word wordfreq knows; the word "provided" is a common one."""
+    assert rare_tokens("The content is provided by Lindqvist", "en", 4.0) == ["lindqvist"]
 
 
 def _html_doc(lines: list[str]) -> Document:
