@@ -82,12 +82,15 @@ def chinese_articles() -> list[Article]:
     for name in ("001_a60c4e758812ea41.txt", "003_70ee1a5ae531a587.txt", "004_0c0d24ab21bbcc88.txt"):
         lines = (ROOT / "seeds" / name).read_text(encoding="utf-8").split("\n")
         keep = _ranges(seeds_gold[name]["keep"])
+        heads = sorted(keep | _ranges(seeds_gold[name].get("optional", [])))
         paras = [lines[i - 1].strip() for i in sorted(keep) if lines[i - 1].strip()]
+        titles = [lines[i - 1].strip() for i in heads[:3] if not lines[i - 1].rstrip().endswith(("。", ":", "："))]
         for s in seeds_gold[name].get("strip", []):
             paras = [p.replace(s, "") for p in paras]
-        body = [p for p in paras[1:] if len(p) >= 40]
-        if len(body) >= 7 and not seeds_gold[name].get("strip_except_lines"):
-            out.append(Article(paras[0], body[:40], "zh", "seeds-ai"))
+            titles = [t.replace(s, "") for t in titles]
+        body = [p for p in paras if len(p) >= 40 and p not in titles]
+        if titles and len(body) >= 7 and not seeds_gold[name].get("strip_except_lines"):
+            out.append(Article(titles[0], body[:40], "zh", "seeds-ai"))
     return out
 
 

@@ -141,6 +141,15 @@ def test_chinese_editor_line_and_reprint_notice_after_an_article_are_removed():
     assert "晴川" not in doc.published_text
 
 
+def test_previous_and_next_lines_that_share_their_label_with_each_other_are_removed_together():
+    """The two lines share their label's words with each other, not with the article."""
+    tail = ["上一篇報道  城北老街改造完成，百年茶館重新開張，老顧客們一早就排隊等著喝第一壺茶",
+            "下一篇報道  少年棒球隊首次闖進全國決賽，山區小學的孩子們每天放學後都要練習投球"]
+    doc = run_text("\n".join(RAIL_ZH_HANT + tail))
+    assert len(doc.published_text.split("\n")) == len(RAIL_ZH_HANT)
+    assert [r.rule for r in doc.removed] == ["trailing_matter"] * 2
+
+
 def test_an_article_last_paragraph_on_its_own_subject_is_kept():
     doc = run_text("\n".join(BEEKEEPING_EN))
     assert not [r for r in doc.removed if r.rule == "trailing_matter"]

@@ -3,12 +3,13 @@ to the previous and next articles. In plain text they come right after the last
 paragraph and read like short paragraphs of their own.
 
 They are found by what they say nothing about: an article keeps coming back to
-its names and terms, and these lines use none of them. Walking back from the
-end of the page, a paragraph whose rare words (names, terms: wordfreq zipf at
-most `RARE_ZIPF`) the rest of the page hardly uses is trailing matter; the walk
-stops at the first paragraph that shares them (the article's last paragraph)
-or that has too few rare words to judge by; short lines that do not tell (a title on the
-same subject) are passed over, and left to the main-region rule. Plain text only.
+its names and terms, and these lines use none of them. The tail is the longest
+end of the page whose longer paragraphs each have rare words (names, terms:
+wordfreq zipf at most `RARE_ZIPF`) none of which the page before it uses; the
+tail's lines may share words with each other ("Previous article: ...", "Next
+article: ..."). Its paragraphs of that kind are cut; short lines that do not
+tell (a title on the same subject) are left to the main-region rule. Plain text
+only.
 """
 
 from __future__ import annotations
@@ -48,18 +49,33 @@ class TrailingMatter(Rule):
         lang = self.ctx.lang
         rare = [{t for t in self.ctx.content_tokens(doc.paragraphs[i].text) if zipf(t, lang) <= RARE_ZIPF}
                 for i in live]
-        df = Counter(w for words in rare for w in words)
-        tail: list[int] = []
-        for j in range(len(live) - 1, MIN_BODY - 1, -1):
-            if len(tail) + 1 > MAX_TAIL_SHARE * len(live):
+        short = [self.is_short_line(doc.paragraphs[i].text) for i in live]
+        for j in self.tail(rare, short):
+            doc.drop_paragraph(live[j], "trailing", self.name)
+
+    @staticmethod
+    def tail(rare: list[set[str]], short: list[bool]) -> list[int]:
+        """The foreign paragraphs of the longest suffix whose longer paragraphs are all foreign to
+        the page before the suffix (trailing lines may share words with each other: "Previous
+        article: ...", "Next article: ...")."""
+        n = len(rare)
+        df = Counter(w for words in rare for w in words)  # the words of the page before the suffix
+        best: list[int] = []
+        pending: list[int] = []  # longer paragraphs of the suffix that still share a word with the page
+        for s in range(n - 1, MIN_BODY - 1, -1):
+            if n - s > MAX_TAIL_SHARE * n:
                 break
-            words = rare[j]
-            df.subtract(words)  # the rest of the page: without this paragraph and the tail after it
-            foreign = len(words) >= MIN_RARE and not any(df[w] > 0 for w in words)
-            if foreign:
-                tail.append(live[j])
-            elif not self.is_short_line(doc.paragraphs[live[j]].text):
-                break  # the article's last paragraph
-            # (a short line that does not tell, "Next: <a title on the same subject>", is passed over)
-        for i in tail:
-            doc.drop_paragraph(i, "trailing", self.name)
+            df.subtract(rare[s])
+            if not short[s]:
+                pending.append(s)
+            pending = [j for j in pending if not is_foreign(rare[j], df)]
+            if len(pending) > 1:
+                break  # the article's own paragraphs
+            if not pending and is_foreign(rare[s], df):
+                best = [j for j in range(s, n) if is_foreign(rare[j], df)]
+        return best
+
+
+def is_foreign(words: set[str], df: Counter[str]) -> bool:
+    """Enough rare words to judge by, none of them used by the page (`df` counts its words)."""
+    return len(words) >= MIN_RARE and not any(df[w] > 0 for w in words)
