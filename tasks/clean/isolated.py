@@ -59,20 +59,25 @@ class IsolatedParagraph(Rule):
         live = [i for i, p in enumerate(doc.paragraphs) if not p.dropped]
         if len(live) < 5:
             return
-        lang = self.ctx.lang
-        tokens = [self.ctx.content_tokens(doc.paragraphs[i].text) for i in live]
-        words = [keys(ts) for ts in tokens]
-        rare = [keys(rare_tokens(doc.paragraphs[i].text, lang, RARE_ZIPF)) for i in live]
+        texts = [doc.paragraphs[i].text for i in live]
+        words = [keys(self.ctx.content_tokens(text)) for text in texts]
         df = Counter(w for ws in words for w in ws)
+        rare: dict[int, set[str]] = {}  # read only where the cheaper tests leave a candidate
+
+        def rare_at(j: int) -> set[str]:
+            if j not in rare:
+                rare[j] = keys(rare_tokens(texts[j], self.ctx.lang, RARE_ZIPF))
+            return rare[j]
+
         pasted = []
         for j in range(1, len(live) - 1):
-            if len(rare[j]) < MIN_RARE or self.ctx.weight(doc.paragraphs[live[j]].text) < MIN_WORDS:
-                continue
-            if any(df[w] > 1 for w in rare[j]) or words[j] & (words[j - 1] | words[j + 1]):
-                continue  # its names recur, or it shares a word with a neighbour
+            if self.ctx.weight(texts[j]) < MIN_WORDS or words[j] & (words[j - 1] | words[j + 1]):
+                continue  # too short to judge, or it shares a word with a neighbour
             if sum(df[w] > 1 for w in words[j]) > MAX_SHARED * len(words[j]):
                 continue
-            if words[j - 1] & words[j + 1] or (self.anchored(rare[j - 1], df) and self.anchored(rare[j + 1], df)):
+            if len(rare_at(j)) < MIN_RARE or any(df[w] > 1 for w in rare_at(j)):
+                continue  # too few names to judge by, or its names recur
+            if words[j - 1] & words[j + 1] or (self.anchored(rare_at(j - 1), df) and self.anchored(rare_at(j + 1), df)):
                 pasted.append(live[j])
         for i in pasted:
             doc.drop_paragraph(i, "off_topic", self.name)
