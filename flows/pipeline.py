@@ -25,6 +25,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
 from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from flows.dedup import deduplicate, remember
 from runtime import head_start
 from runtime.head_start import HeadStart
 from runtime.pool import worker_pool
@@ -219,7 +220,13 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     lead = 0.0
     if head is not None and head.taken:
         lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
+    # Copies and site boilerplate: decided from the shards' signatures, applied to their parts before commit.
+    dedup = deduplicate(results, settings, out, run) if settings.dedup.enabled else None
+    if dedup is not None:
+        results = dedup[0]
     summary = summarize(results, run, time.perf_counter() - started + lead)
+    if dedup is not None:
+        summary["dedup"] = dedup[1].counts
     summary["workers"] = n_workers
     if head is not None:
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
@@ -228,6 +235,8 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    if dedup is not None:
+        remember(out, run, dedup[1], settings)
     publish_artifacts(summary, base / "corpus" / "manifest.json")
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:

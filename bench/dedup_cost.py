@@ -1,0 +1,76 @@
+"""What dedup costs a run: whole `sieve run`s on real pages with dedup on and off, interleaved.
+
+    .venv/bin/python bench/dedup_cost.py /tmp/pages --rounds 3 --workers 1
+
+PAGES: a folder of pages (e.g. some of ../shared/dev/wcxb-dev/html/*.html.gz, gunzipped). Each round runs
+both sides back to back (alternately first) into fresh output folders with a shared, warmed PREFECT_HOME,
+and measures the CPU seconds of the whole process tree (the run, its Prefect server, its workers). Prints
+each round's ratio (on / off) and the median, and the per-document cost dedup's own figures report: the
+workers' signature time (stage `dedup`) and the flow's decision time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIEVE = ROOT / ".venv" / "bin" / "sieve"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(pages: Path, enabled: bool, workers: int, home: str, tmp: Path) -> tuple[float, dict]:
+    config = tmp / f"config-{enabled}.yaml"
+    config.write_text(f"languages: [en, zh]\ndedup:\n  enabled: {str(enabled).lower()}\n", encoding="utf-8")
+    out = tmp / f"out-{enabled}"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_LOGGING_LEVEL": "WARNING"}
+    before = children_cpu()
+    subprocess.run([str(SIEVE), "run", str(pages), "--out", str(out), "--config", str(config),
+                    "--workers", str(workers)], check=True, env=env, capture_output=True)
+    cpu = children_cpu() - before
+    return cpu, json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pages", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="sieve-dedup-cost-"))
+    home = str(tmp / "prefect-home")
+    run(args.pages, False, args.workers, home, tmp)  # warms PREFECT_HOME (database created) and the page cache
+    ratios, per_doc = [], []
+    for k in range(args.rounds):
+        sides = [True, False] if k % 2 == 0 else [False, True]
+        cpu = {}
+        for enabled in sides:
+            cpu[enabled], summary = run(args.pages, enabled, args.workers, home, tmp)
+            if enabled:
+                d = summary["dedup"]
+                sig = summary["stage_seconds"].get("dedup", {}).get("seconds", 0.0)
+                per_doc.append(1000 * (sig + d["decide_cpu_seconds"]) / max(1, d["signatures"]))
+                docs = summary["documents"]
+        ratios.append(cpu[True] / cpu[False])
+        print(f"round {k + 1}: on {cpu[True]:.2f} CPU-s, off {cpu[False]:.2f} CPU-s, ratio {ratios[-1]:.3f}; "
+              f"dedup {per_doc[-1]:.2f} ms per published document", flush=True)
+    print(f"{docs} documents, {args.workers} worker(s): median ratio on/off {statistics.median(ratios):.3f} "
+          f"(+{100 * (statistics.median(ratios) - 1):.1f} % CPU), dedup's own cost "
+          f"{statistics.median(per_doc):.2f} ms per published document")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
