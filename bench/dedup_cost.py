@@ -4,7 +4,8 @@
 
 PAGES: a folder of pages (e.g. some of ../shared/dev/wcxb-dev/html/*.html.gz, gunzipped). Each round runs
 both sides back to back (alternately first) into fresh output folders with a shared, warmed PREFECT_HOME,
-and measures the CPU seconds of the whole process tree (the run, its Prefect server, its workers). Prints
+and measures the CPU seconds of the whole process tree (the run, its Prefect server, its workers), sampled
+every 50 ms by bench.py's TreeSampler. Prints
 each round's ratio (on / off) and the median, and the per-document cost dedup's own figures report: the
 workers' signature time (stage `dedup`) and the flow's decision time.
 """
@@ -14,20 +15,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIEVE = ROOT / ".venv" / "bin" / "sieve"
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+from bench import TreeSampler  # noqa: E402 - CPU of every process of the run's tree (workers are grandchildren)
 
 
 def run(pages: Path, enabled: bool, workers: int, home: str, tmp: Path) -> tuple[float, dict]:
@@ -36,10 +35,15 @@ def run(pages: Path, enabled: bool, workers: int, home: str, tmp: Path) -> tuple
     out = tmp / f"out-{enabled}"
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "PREFECT_HOME": home, "PREFECT_LOGGING_LEVEL": "WARNING"}
-    before = children_cpu()
-    subprocess.run([str(SIEVE), "run", str(pages), "--out", str(out), "--config", str(config),
-                    "--workers", str(workers)], check=True, env=env, capture_output=True)
-    cpu = children_cpu() - before
+    proc = subprocess.Popen([str(SIEVE), "run", str(pages), "--out", str(out), "--config", str(config),
+                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sampler = TreeSampler(proc.pid, interval=0.05)
+    sampler.start()
+    if proc.wait() != 0:
+        raise SystemExit(f"sieve run failed ({proc.returncode})")
+    sampler.stop.set()
+    sampler.join()
+    cpu = sum(seconds for _kind, seconds in sampler.cpu.values())
     return cpu, json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
 
 

@@ -102,13 +102,13 @@ class DedupSettings(Strict):
     # Near duplicates: estimated Jaccard similarity of the documents' shingle sets (MinHash) at or above
     # this. Lower catches heavier edits and risks merging distinct pages on one topic (see README for the
     # measured precision and recall); LSH bands are chosen by datasketch for this threshold.
-    threshold: float = Field(0.5, gt=0.0, le=1.0)
+    threshold: float = Field(0.4, gt=0.0, le=1.0)
     # MinHash permutations: more gives a closer estimate (error ~ 1/sqrt(num_perm)), costing CPU and
     # 4 bytes per permutation per document in the flow's memory and in OUT/dedup.sqlite.
     num_perm: int = Field(128, ge=16, le=1024)
     # Shingles: word n-grams for space-separated languages, character n-grams for Chinese and Japanese.
     # Longer shingles separate distinct texts better and lose recall on edited copies faster.
-    word_ngram: int = Field(3, ge=1, le=10)
+    word_ngram: int = Field(2, ge=1, le=10)
     char_ngram: int = Field(4, ge=1, le=20)
     # Remember the signatures of published documents in OUT/dedup.sqlite (written when a run commits) and
     # reject copies of them in later runs. Off: each run is deduplicated on its own.

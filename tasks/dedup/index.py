@@ -18,6 +18,7 @@ from config import DedupSettings
 from tasks.dedup.signature import SCHEME, Signature
 
 _SEED = 1
+LSH_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,11 @@ class _Index:
     """Kept documents so far: exact keys, LSH over MinHashes, URLs of earlier documents."""
 
     def __init__(self, settings: DedupSettings) -> None:
-        self.lsh = MinHashLSH(threshold=settings.threshold, num_perm=settings.num_perm)
+        # Candidates are gathered for recall (LSH bands for 0.8 x the threshold, false negatives weighted 4 to 1:
+        # a pair right at the threshold is a candidate ~98 % of the time) and then kept only when their
+        # estimated similarity reaches the threshold.
+        self.lsh = MinHashLSH(threshold=LSH_SHARE * settings.threshold, num_perm=settings.num_perm,
+                              weights=(0.2, 0.8))
         self.values: dict[tuple[int, str], np.ndarray] = {}
         self.exact: dict[str, tuple[int, str]] = {}
         self.exact_of: dict[tuple[int, str], str] = {}

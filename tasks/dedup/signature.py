@@ -24,6 +24,7 @@ from tasks.record import Document
 # Anything that is not a letter or a digit (punctuation, spaces, symbols) is ignored by the hashes:
 # two copies that differ only in spacing or punctuation width are the same text.
 _NOT_WORD = re.compile(r"[\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
 # Han, kana and Hangul syllables: written without spaces between words, so shingled by characters.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _MINHASH_SEED = 1
@@ -72,22 +73,23 @@ def hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def text_hash(text: str) -> str:
+def text_hash(text: str, is_normalized: bool = False) -> str:
     """The exact-duplicate key: a hash of the normalized text (96 bits)."""
-    return hashlib.blake2b(normalized(text).encode("utf-8"), digest_size=12).hexdigest()
+    norm = text if is_normalized else normalized(text)
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def is_cjk(text: str, share: float = 0.3, sample: int = 2000) -> bool:
     """True when at least `share` of the letters (of the first `sample` characters) are Han, kana or Hangul:
     text written without spaces between words."""
     head = text[:sample]
-    letters = sum(1 for ch in head if ch.isalpha())
+    letters = len(_LETTER.findall(head))
     return bool(letters) and len(_CJK.findall(head)) >= share * letters
 
 
-def shingles(text: str, word_ngram: int, char_ngram: int) -> list[bytes]:
+def shingles(text: str, word_ngram: int, char_ngram: int, is_normalized: bool = False) -> list[bytes]:
     """Word n-grams for space-separated text, character n-grams (spaces dropped) for Chinese and Japanese."""
-    norm = normalized(text)
+    norm = text if is_normalized else normalized(text)
     if is_cjk(norm):
         chars = norm.replace(" ", "")
         n = char_ngram
@@ -99,9 +101,9 @@ def shingles(text: str, word_ngram: int, char_ngram: int) -> list[bytes]:
     return [g.encode("utf-8") for g in grams if g]
 
 
-def minhash_of(text: str, settings: DedupSettings) -> MinHash:
+def minhash_of(text: str, settings: DedupSettings, is_normalized: bool = False) -> MinHash:
     mh = MinHash(num_perm=settings.num_perm, seed=_MINHASH_SEED, scheme=SCHEME, hashfunc=zlib.crc32)
-    mh.update_batch(shingles(text, settings.word_ngram, settings.char_ngram))
+    mh.update_batch(shingles(text, settings.word_ngram, settings.char_ngram, is_normalized))
     return mh
 
 
@@ -138,8 +140,9 @@ def short_lines(doc: Document, lines: list[str], max_chars: int) -> tuple[ShortL
 def signature(doc: Document, part: str, position: int, url: str, settings: DedupSettings) -> Signature:
     """The signature of a published document (`doc.published_text` set)."""
     lines = doc.published_text.split("\n")
+    norm = normalized(doc.published_text)
     return Signature(
         doc_id=doc.id, part=part, position=position, url=url, host=host_of(doc),
-        exact=text_hash(doc.published_text),
-        minhash=minhash_bytes(minhash_of(doc.published_text, settings)),
+        exact=text_hash(norm, is_normalized=True),
+        minhash=minhash_bytes(minhash_of(norm, settings, is_normalized=True)),
         short_lines=short_lines(doc, lines, settings.boilerplate_max_line_chars))
