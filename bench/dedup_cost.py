@@ -1,6 +1,7 @@
 """What dedup costs a run: whole `sieve run`s on real pages with dedup on and off, interleaved.
 
     .venv/bin/python bench/dedup_cost.py /tmp/pages --rounds 3 --workers 1
+    .venv/bin/python bench/dedup_cost.py --decide 100000    # the flow's decision step alone, at scale
 
 PAGES: a folder of pages (e.g. some of ../shared/dev/wcxb-dev/html/*.html.gz, gunzipped). Each round runs
 both sides back to back (alternately first) into fresh output folders with a shared, warmed PREFECT_HOME,
@@ -47,12 +48,47 @@ def run(pages: Path, enabled: bool, workers: int, home: str, tmp: Path) -> tuple
     return cpu, json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
 
 
+def decide_at_scale(n: int) -> None:
+    """The flow's decision step alone on `n` distinct synthetic signatures: CPU and peak memory (tracemalloc)."""
+    import time  # noqa: PLC0415
+    import tracemalloc  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    from config import DedupSettings  # noqa: PLC0415
+    from tasks.dedup.index import find_copies  # noqa: PLC0415
+    from tasks.dedup.signature import Signature  # noqa: PLC0415
+
+    settings = DedupSettings()
+    rng = np.random.default_rng(0)
+    tracemalloc.start()
+    sigs = [Signature(f"{k:024x}", f"{k // 500:05d}", k % 500, f"https://site{k % 1000}.example/{k}",
+                      f"site{k % 1000}.example", f"{k:024x}",
+                      rng.integers(0, 2**32, settings.num_perm, dtype=np.uint32).tobytes(), ())
+            for k in range(n)]
+    held = tracemalloc.get_traced_memory()[0]
+    started = time.process_time()
+    decisions = find_copies(sigs, [], settings)
+    cpu = time.process_time() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    print(f"{n} signatures: {held / n:.0f} bytes each held; deciding took {cpu:.2f} CPU-s "
+          f"({1e6 * cpu / n:.0f} us per document), peak {peak / 1e6:.0f} MB ({peak / n:.0f} bytes per document), "
+          f"{len(decisions.copies)} copies")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("pages", type=Path)
+    parser.add_argument("pages", type=Path, nargs="?")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--decide", type=int, help="instead: time the decision step on this many signatures")
     args = parser.parse_args()
+    if args.decide:
+        sys.path.insert(0, str(ROOT))
+        decide_at_scale(args.decide)
+        return
+    if args.pages is None:
+        parser.error("give PAGES, or --decide N")
     tmp = Path(tempfile.mkdtemp(prefix="sieve-dedup-cost-"))
     home = str(tmp / "prefect-home")
     run(args.pages, False, args.workers, home, tmp)  # warms PREFECT_HOME (database created) and the page cache

@@ -66,27 +66,28 @@ class _Index:
         # estimated similarity reaches the threshold.
         self.lsh = MinHashLSH(threshold=LSH_SHARE * settings.threshold, num_perm=settings.num_perm,
                               weights=(0.2, 0.8))
-        self.values: dict[tuple[int, str], np.ndarray] = {}
-        self.exact: dict[str, tuple[int, str]] = {}
-        self.exact_of: dict[tuple[int, str], str] = {}
-        self.urls: dict[tuple[int, str], str] = {}
-        self.runs: dict[tuple[int, str], str] = {}
+        self.values: dict[int, np.ndarray] = {}
+        self.exact: dict[str, int] = {}
+        self.exact_of: dict[int, str] = {}
+        self.urls: dict[int, str] = {}
+        self.runs: dict[int, str] = {}
+        self.doc_ids: dict[int, str] = {}
 
-    def add(self, key: tuple[int, str], exact: str, values: np.ndarray | None) -> None:
+    def add(self, key: int, exact: str, values: np.ndarray | None) -> None:
         self.exact.setdefault(exact, key)
         self.exact_of[key] = exact
         if values is not None:
             self.values[key] = values
             self.lsh.insert(key, LeanMinHash(seed=_SEED, hashvalues=values, scheme=SCHEME))
 
-    def drop(self, key: tuple[int, str]) -> None:
+    def drop(self, key: int) -> None:
         exact = self.exact_of.pop(key, None)
         if exact is not None and self.exact.get(exact) == key:
             del self.exact[exact]
         if self.values.pop(key, None) is not None:
             self.lsh.remove(key)
 
-    def similar(self, values: np.ndarray, threshold: float) -> list[tuple[float, tuple[int, str]]]:
+    def similar(self, values: np.ndarray, threshold: float) -> list[tuple[float, int]]:
         """Kept documents at or above `threshold` estimated similarity, most similar (then earliest) first."""
         found = []
         for key in self.lsh.query(LeanMinHash(seed=_SEED, hashvalues=values, scheme=SCHEME)):
@@ -99,15 +100,16 @@ class _Index:
 def find_copies(signatures: Iterable[Signature], earlier: Iterable[Earlier], settings: DedupSettings) -> Decisions:
     """Decide, over signatures in input order (see `input_order`), which documents are copies."""
     index, decisions = _Index(settings), Decisions()
-    for n, e in enumerate(earlier):  # keys (0, n): before everything of this run, in the store's order
-        key = (0, f"{n:012d}:{e.doc_id}")
+    earlier = list(earlier)
+    for n, e in enumerate(earlier):  # keys 0..: before everything of this run, in the store's order
+        key = n
         values = None if e.minhash is None else np.frombuffer(e.minhash, dtype=np.uint32)
         if values is not None and len(values) != settings.num_perm:
             values = None
         index.add(key, e.exact, values)
-        index.urls[key], index.runs[key] = e.url, e.run_id
-    for n, sig in enumerate(signatures):
-        key = (1, f"{n:012d}:{sig.doc_id}")
+        index.urls[key], index.runs[key], index.doc_ids[key] = e.url, e.run_id, e.doc_id
+    for n, sig in enumerate(signatures, start=len(earlier)):
+        key = n  # small int keys: the LSH holds one per band per document
         values = np.frombuffer(sig.minhash, dtype=np.uint32)
         if (first := index.exact.get(sig.exact)) is not None:
             decisions.copies[sig.doc_id] = _copy(sig, "duplicate", first, 1.0, index)
@@ -116,7 +118,7 @@ def find_copies(signatures: Iterable[Signature], earlier: Iterable[Earlier], set
         for sim, other in [s for s in similar if index.urls.get(s[1]) == sig.url]:
             # The same page, changed a little since an earlier run published it.
             if settings.on_changed == "replace":
-                decisions.replaced.append(_doc_id(other))
+                decisions.replaced.append(index.doc_ids[other])
                 index.drop(other)
                 similar.remove((sim, other))
         if similar:
@@ -124,12 +126,9 @@ def find_copies(signatures: Iterable[Signature], earlier: Iterable[Earlier], set
             decisions.copies[sig.doc_id] = _copy(sig, "near_duplicate", other, sim, index)
             continue
         index.add(key, sig.exact, values)
+        index.doc_ids[key] = sig.doc_id
     return decisions
 
 
-def _doc_id(key: tuple[int, str]) -> str:
-    return key[1].split(":", 1)[1]
-
-
-def _copy(sig: Signature, reason: str, of: tuple[int, str], similarity: float, index: _Index) -> Copy:
-    return Copy(sig.doc_id, reason, _doc_id(of), round(similarity, 4), index.runs.get(of))
+def _copy(sig: Signature, reason: str, of: int, similarity: float, index: _Index) -> Copy:
+    return Copy(sig.doc_id, reason, index.doc_ids[of], round(similarity, 4), index.runs.get(of))
