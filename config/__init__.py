@@ -101,7 +101,8 @@ class DedupSettings(Strict):
     enabled: bool = True
     # Near duplicates: estimated Jaccard similarity of the documents' shingle sets (MinHash) at or above
     # this. Lower catches heavier edits and risks merging distinct pages on one topic (see README for the
-    # measured precision and recall); LSH bands are chosen by datasketch for this threshold.
+    # measured precision and recall). Candidates come from datasketch's LSH banded for 0.8 x this
+    # threshold (a pair at the threshold is a candidate ~98 % of the time), then checked on the estimate.
     threshold: float = Field(0.4, gt=0.0, le=1.0)
     # MinHash permutations: more gives a closer estimate (error ~ 1/sqrt(num_perm)), costing CPU and
     # 4 bytes per permutation per document in the flow's memory and in OUT/dedup.sqlite.

@@ -219,3 +219,23 @@ def test_decisions_keep_the_first_copy_in_input_order_whatever_order_signatures_
     for arrival in (sigs, sigs[::-1]):
         decisions = find_copies(input_order(arrival), [], DedupSettings())
         assert list(decisions.copies) == ["late"] and decisions.copies["late"].duplicate_of == "early"
+
+
+def test_a_changed_page_replaces_its_older_self_only_when_it_copies_nothing_else():
+    from tasks.dedup.index import Earlier  # noqa: PLC0415
+
+    text = "\n".join(BEEKEEPING_EN)
+    edited = "\n".join(_edit_words(BEEKEEPING_EN, 30))
+    old = _signature("old", text)
+    earlier = [Earlier("old", "file:///page", old.exact, old.minhash, "run-1")]
+    new = _signature("new", edited)
+    new = Signature("new", new.part, 0, "file:///page", None, new.exact, new.minhash, ())
+    replace, keep = DedupSettings(on_changed="replace"), DedupSettings(on_changed="keep")
+    assert find_copies([new], earlier, replace).replaced == ["old"]
+    assert find_copies([new], earlier, replace).copies == {}
+    kept = find_copies([new], earlier, keep)
+    assert kept.copies["new"].duplicate_of == "old" and kept.copies["new"].earlier_run == "run-1"
+    # A mirror of the old text at another URL is still published: the changed page copies it.
+    mirror = Earlier("mirror", "file:///mirror", old.exact, old.minhash, "run-1")
+    both = find_copies([new], [earlier[0], mirror], replace)
+    assert both.copies["new"].duplicate_of == "mirror" and both.replaced == []

@@ -115,16 +115,18 @@ def find_copies(signatures: Iterable[Signature], earlier: Iterable[Earlier], set
             decisions.copies[sig.doc_id] = _copy(sig, "duplicate", first, 1.0, index)
             continue
         similar = index.similar(values, settings.threshold)
-        for sim, other in [s for s in similar if index.urls.get(s[1]) == sig.url]:
-            # The same page, changed a little since an earlier run published it.
-            if settings.on_changed == "replace":
-                decisions.replaced.append(index.doc_ids[other])
-                index.drop(other)
-                similar.remove((sim, other))
+        # The same page, changed a little since an earlier run published it: with "replace" its older self is
+        # no reason to reject it (another similar document still is), and the new version takes its place.
+        older = [other for _, other in similar if index.urls.get(other) == sig.url]
+        if settings.on_changed == "replace":
+            similar = [(sim, other) for sim, other in similar if other not in older]
         if similar:
             sim, other = similar[0]
             decisions.copies[sig.doc_id] = _copy(sig, "near_duplicate", other, sim, index)
             continue
+        for other in older:
+            decisions.replaced.append(index.doc_ids[other])
+            index.drop(other)
         index.add(key, sig.exact, values)
         index.doc_ids[key] = sig.doc_id
     return decisions
