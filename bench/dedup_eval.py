@@ -5,8 +5,8 @@
     .venv/bin/python bench/dedup_eval.py --shared 150    # 150 wcxb-dev article texts that are not in the repo
 
 Each base page is processed by the pipeline (process_document: extract, language, clean, normalize) and
-its published text becomes a base document; from it come copies: the same text in other bytes (`exact`),
-in Traditional script (`s2t`, Chinese only), framed by another site's navigation and footer
+its published text, read again as a text page, becomes a base document; from it come copies: the same text
+in other bytes (`exact`), in Traditional script (`s2t`, Chinese only), framed by another site's navigation and footer
 (`boilerplate`), with a spam string injected into its paragraphs (`spam`), and with 1, 2, 5 and 10 % of its
 words (jieba words for Chinese) replaced, deleted or inserted (`edit_N`). Every document, bases and copies,
 goes through the pipeline again and gets its signature; `find_copies` decides over all of them in input
@@ -128,8 +128,11 @@ def evaluate(pages: list[tuple[str, bytes, str]], settings: Settings, seed: int 
     started = time.process_time()
     bases = []
     for name, raw, media in pages:
-        doc = process(name, raw, media, settings)
-        if not doc.reject_reason:
+        page = process(name, raw, media, settings)
+        # The base is the page's published text read again as a text page, as its copies are (HTML runs
+        # other cleaning rules than text: a copy would differ from an HTML base by the rules, not the copying).
+        doc = process(f"{name}#base", page.published_text.encode(), "text", settings)
+        if not page.reject_reason and not doc.reject_reason:
             bases.append((name, doc))
     vocab = {lang: sorted({w for _, d in bases if d.lang == lang for w in tokens(d.published_text, lang)
                            if w.strip()}) for lang in ("en", "zh")}
@@ -203,8 +206,8 @@ def main() -> None:
     settings = settings.model_copy(update={"dedup": dedup})
     result = evaluate(pages, settings)
     print(json.dumps(result, indent=1))
-    bars = {"exact_recall_1.0": all(result["by_kind"][k]["recall"] == 1.0 for k in ("exact", "s2t")
-                                    if k in result["by_kind"]),
+    bars = {"exact_found_as_exact_1.0": all(result["by_kind"][k]["as_exact"] == result["by_kind"][k]["copies"]
+                                            for k in ("exact", "s2t") if k in result["by_kind"]),
             "near_recall_0.95": all(result["by_kind"][k]["recall"] >= 0.95 for k in result["by_kind"]
                                     if k.startswith("edit") or k in ("boilerplate", "spam")),
             "false_merges_below_0.1%": result["false_merge_rate"] < 0.001}
