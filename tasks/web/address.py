@@ -23,8 +23,16 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PRIVATE_RANGES: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in (
     "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 
-_HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}"
-                        r"[a-z0-9_])?)*")
+# One label of a host name; the name's length and its labels' are checked apart (`is_host_name`), so
+# the pattern has no overlapping quantifiers to backtrack over.
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*+(?<=[a-z0-9_]))?")
+
+
+def is_host_name(text: str) -> bool:
+    """A DNS host name: 1-253 characters, dot-separated labels of 1-63 letters, digits, `-` or `_`,
+    none starting or ending with `-`."""
+    return 0 < len(text) <= 253 and all(len(label) <= 63 and _HOST_LABEL.fullmatch(label)
+                                         for label in text.split("."))
 
 AllowPrivate = bool | str | Sequence[str] | None
 
@@ -79,7 +87,7 @@ class AddressPolicy:
                 continue
             except ValueError:
                 pass
-            if not _HOST_NAME.fullmatch(_host(text)):
+            if not is_host_name(_host(text)):
                 raise ValueError(f"{text!r} is not a CIDR range (10.0.0.0/8), an address or a host name (localhost)")
             hosts.add(_host(text))
         return cls(tuple(networks), frozenset(hosts))
