@@ -76,7 +76,7 @@ def test_sieve_eval_html_gold_prints_f1_per_page_type_beside_trafilatura_and_the
     assert all(p["sieve"][2] > 0.9 and p["trafilatura"][2] > 0.9 for p in pages[:2])
     # Too short to publish (clean.min_doc_words): 0 as published, its cleaned text scored before the verdicts.
     assert pages[2]["reject_reason"] == "too_short"
-    assert pages[2]["sieve"][2] == 0 and pages[2]["unfiltered"][2] > 0.9
+    assert pages[2]["sieve"][2] == 0 and pages[2]["unfiltered"][2] >= 0.8
 
 
 def test_sieve_eval_refuses_a_folder_that_is_not_a_gold_set(tmp_path: Path) -> None:

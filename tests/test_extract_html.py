@@ -275,3 +275,14 @@ def test_html_comments_do_not_hide_text_from_the_extractor_on_a_real_page() -> N
     alone = trafilatura.extract(raw) or ""
     ours_f1, alone_f1 = word_prf(words(doc.published_text), words(gold))[2], word_prf(words(alone), words(gold))[2]
     assert ours_f1 >= alone_f1 - 0.02, (ours_f1, alone_f1)
+
+
+def test_a_page_whose_only_text_is_its_title_keeps_it_as_text() -> None:
+    """A forum post or link page that is one line, also its <title>: moving the line to `title`
+    would leave an empty document."""
+    line = "FCC chair says the agency will ban satellite providers from countries that restrict US operators"
+    html = f"<html><head><title>{line}</title></head><body><main><h1>{line}</h1></main></body></html>"
+    doc = process_document(Document(source=Source(uri="file:///t.html", kind="file", retrieved_at="", sha256=""),
+                                     media="html", raw=html.encode()), Settings(clean={"min_doc_words": 5}))
+    assert doc.reject_reason is None
+    assert doc.published_text == line and doc.title == line

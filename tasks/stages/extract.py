@@ -258,9 +258,10 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = text_paragraphs(doc.text)
         doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})
     doc.paragraphs = [Paragraph(p) for p in paragraphs]
-    if doc.title:  # the headline lives in `title`, not in `text`, however often the page repeats it
+    if doc.title:  # the headline lives in `title`, not in `text`, however often the page repeats it...
         title = squash(doc.title)
-        for i, para in enumerate(doc.paragraphs):
-            if squash(para.text) == title:
+        copies = [i for i, para in enumerate(doc.paragraphs) if squash(para.text) == title]
+        if len(copies) < len(doc.paragraphs):  # ...unless it is all the text there is (a post that is its title)
+            for i in copies:
                 doc.drop_paragraph(i, "title", "title_in_metadata")
     return doc
