@@ -129,6 +129,43 @@ class LimitsSettings(Strict):
     document_cpu_seconds: float = Field(default=5.0, gt=0)
 
 
+class DedupSettings(Strict):
+    """Duplicate documents and repeated site lines (tasks/dedup/, README "Deduplication")."""
+
+    enabled: bool = True
+    # Near duplicates: estimated Jaccard similarity of the documents' shingle sets (MinHash) at or above
+    # this. Lower catches heavier edits and risks merging distinct pages on one topic (see README for the
+    # measured precision and recall). Candidates come from datasketch's LSH banded for 0.8 x this
+    # threshold (a pair at the threshold is a candidate ~98 % of the time), then checked on the estimate.
+    threshold: float = Field(0.4, gt=0.0, le=1.0)
+    # MinHash permutations: more gives a closer estimate (error ~ 1/sqrt(num_perm)), costing CPU and
+    # 4 bytes per permutation per document in the flow's memory and in OUT/dedup.sqlite.
+    num_perm: int = Field(128, ge=16, le=1024)
+    # Shingles: word n-grams for space-separated languages, character n-grams for Chinese and Japanese.
+    # Longer shingles separate distinct texts better and lose recall on edited copies faster.
+    word_ngram: int = Field(2, ge=1, le=10)
+    char_ngram: int = Field(4, ge=1, le=20)
+    # Remember the signatures of published documents in OUT/dedup.sqlite (written when a run commits) and
+    # reject copies of them in later runs. Off: each run is deduplicated on its own.
+    across_runs: bool = True
+    # A page at a URL published earlier that is now a near duplicate of its older self (changed a little):
+    # "replace" publishes the new version, which takes the old one's place in the store;
+    # "keep" rejects it as a near duplicate of the published version.
+    on_changed: Literal["replace", "keep"] = "replace"
+    # Site boilerplate: a line of at most `boilerplate_max_line_chars` characters found on at least
+    # `boilerplate_min_pages` published pages of one host in a run is removed from all of them
+    # (reason site_boilerplate). Never on fewer than 2 pages; 0 switches it off.
+    boilerplate_min_pages: int = Field(4, ge=0)
+    boilerplate_max_line_chars: int = Field(80, ge=1)
+
+    @field_validator("boilerplate_min_pages")
+    @classmethod
+    def _several_pages(cls, value: int) -> int:
+        if value == 1:
+            raise ValueError("a line on a single page is never site boilerplate: use 0 (off) or at least 2")
+        return value
+
+
 class RunSettings(Strict):
     # Worker processes for the CPU-bound stages; None means the number of cores.
     workers: int | None = Field(None, ge=1)
@@ -236,6 +273,7 @@ class Settings(Strict):
     clean: CleanSettings = CleanSettings()
     normalize: NormalizeSettings = NormalizeSettings()
     publish: PublishSettings = PublishSettings()
+    dedup: DedupSettings = DedupSettings()
     limits: LimitsSettings = LimitsSettings()
     run: RunSettings = RunSettings()
     fetch: FetchSettings = FetchSettings()

@@ -170,6 +170,8 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     add("counts", "seconds", summary.get("seconds", 0))
     for warning in summary.get("warnings", []):
         add("warnings", "warning", warning)
+    for name, n in summary.get("dedup", {}).items():
+        add("dedup", name.replace("_", " "), n)
     for reason, n in summary.get("rejected_by_reason", {}).items():
         add("rejected", reason, n)
     chars = summary.get("removed_chars_by_reason", {})
@@ -214,6 +216,12 @@ def report_markdown(summary: dict[str, Any], manifest: str | None = None) -> str
     if warnings := summary.get("warnings"):
         lines += ["", "## Warnings", ""]
         lines += [f"- {md_cell(w, 400)}" for w in warnings]
+    if dedup := summary.get("dedup"):
+        lines += ["", "## Duplicates", "",
+                  f"{dedup['duplicates']} duplicates and {dedup['near_duplicates']} near duplicates rejected "
+                  f"({dedup['of_earlier_runs']} of them copies of earlier runs' documents); "
+                  f"{dedup['site_boilerplate_lines']} site-boilerplate lines cut from "
+                  f"{dedup['site_boilerplate_documents']} documents."]
     spans = summary.get("removed_spans_by_reason", {})
     chars = summary.get("removed_chars_by_reason", {})
     examples = summary.get("removal_examples", {})

@@ -213,7 +213,7 @@ def eval_html_gold(args: argparse.Namespace) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from config.errors import EXIT_FAILED, EXIT_REFUSED  # noqa: PLC0415
-    from tasks.tools.inspect import find_records, reconstruct  # noqa: PLC0415
+    from tasks.tools.inspect import find_original, find_records, reconstruct  # noqa: PLC0415
 
     limit = 10
     found = find_records(Path(args.out), args.doc_id, limit)
@@ -239,6 +239,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                   f"flow run {prov.get('flow_run_id')}  chars {prov.get('chars')}")
     for step in prov["steps"]:
         console.print(f"  step {step['name']}: {step['library']} {json.dumps(step['parameters'])}")
+    if original_id := prov.get("duplicate_of"):
+        _print_original(original_id, prov, find_original(Path(args.out), record))
     paragraphs = reconstruct(record)
     console.rule("text (removed spans struck through, reason in brackets)")
     if paragraphs is None:
@@ -258,6 +260,19 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                 text.append(piece)
         console.print(text)
     return 0
+
+
+def _print_original(original_id: str, prov: dict, original: dict | None) -> None:
+    """What a duplicate copies: the kept record's id, source and the start of its text."""
+    run = f", published by run {prov['duplicate_of_run']}" if prov.get("duplicate_of_run") else ""
+    console.rule("the record this one duplicates")
+    console.print(f"duplicate of {original_id} (similarity {prov.get('similarity')}{run})", soft_wrap=True)
+    if original is None:
+        console.print("[yellow]that record is no longer on disk (its run snapshot was pruned)[/yellow]")
+        return
+    console.print(f"{original.get('title') or ''}  source: {original['source']['uri']}", soft_wrap=True)
+    text = original["text"]
+    console.print(text[:400] + ("…" if len(text) > 400 else ""), soft_wrap=True)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from flows.artifacts import (
     shard_progress,
     start_progress,
 )
+from flows.dedup import deduplicate, remember
 from runtime import head_start
 from runtime.head_start import HeadStart
 from runtime.pool import worker_pool
@@ -264,8 +265,14 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
     lead = 0.0
     if head is not None and head.taken:
         lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
+    # Copies and site boilerplate: decided from the shards' signatures, applied to their parts before commit.
+    dedup = deduplicate(results, settings, out, run) if settings.dedup.enabled else None
+    if dedup is not None:
+        results = dedup[0]
     summary = summarize(results, run, time.perf_counter() - started + lead)
     summary.update(dask_workers(sieve_pipeline_runner()) if on_dask else {"workers": n_workers})
+    if dedup is not None:
+        summary["dedup"] = dedup[1].counts
     if head is not None:
         summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
     failure = fetch_failure(fetched, settings.fetch.max_failed_share)
@@ -276,6 +283,8 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    if dedup is not None:
+        remember(out, run, dedup[1], settings)
     publish_artifacts(summary, base / "corpus" / "manifest.json", failed_pages(fetched) if fetches else None)
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:

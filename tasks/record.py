@@ -91,6 +91,13 @@ class Paragraph:
     def dropped(self) -> bool:
         return not self._text.strip()
 
+    def kept_span(self) -> tuple[int, int]:
+        """(start, end) in the extracted text from the first kept character to the last: what cutting all that is
+        kept records (`cut(0, len(text))`)."""
+        if not self._text:
+            return (0, 0)
+        return (self._kept_offsets[0], self._kept_offsets[-1] + len(self._text) - self._kept_starts[-1])
+
     def _to_original(self, i: int) -> int:
         k = bisect.bisect_right(self._kept_starts, i) - 1
         return self._kept_offsets[k] + (i - self._kept_starts[k])

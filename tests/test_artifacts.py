@@ -60,6 +60,17 @@ def test_summary_table_has_every_figure():
     assert rows[("languages", "zh")] == 1 and rows[("stage seconds", "clean")] == 1.5
 
 
+def test_summary_table_and_report_count_duplicates_and_near_duplicates():
+    dedup = {"duplicates": 3, "near_duplicates": 2, "of_earlier_runs": 1, "replaced_earlier": 0,
+             "site_boilerplate_lines": 7, "site_boilerplate_documents": 4}
+    summary = {**SUMMARY, "dedup": dedup}
+    rows = {(r["section"], r["name"]): r["value"] for r in summary_table(summary)}
+    assert rows[("dedup", "duplicates")] == 3 and rows[("dedup", "near duplicates")] == 2
+    md = report_markdown(summary)
+    assert "3 duplicates and 2 near duplicates rejected (1 of them copies of earlier runs' documents)" in md
+    assert "7 site-boilerplate lines cut from 4 documents" in md
+
+
 def test_report_lists_examples_rejections_and_failed_fetches_safely():
     md = report_markdown(SUMMARY, "/out/runs/r/corpus/manifest.json")
     assert "| boilerplate | 5 | 120 |" in md

@@ -47,7 +47,7 @@ def test_a_shard_prepared_ahead_publishes_what_its_task_would(tmp_path):
 
     in_task = process_shard(shard, settings, str(tmp_path / "task"), RUN)
     prepared = prepare_shard(shard, settings)
-    assert all(r["provenance"]["run_id"] is None for r in prepared.records)  # no run yet
+    assert all(r["provenance"]["run_id"] is None for r, _ in prepared.records)  # no run yet
     ahead = write_prepared(prepared, settings, str(tmp_path / "ahead"), RUN)
 
     a, b = _records(tmp_path / "task"), _records(tmp_path / "ahead")

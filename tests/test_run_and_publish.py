@@ -99,11 +99,14 @@ def test_ids_are_stable_across_runs_and_a_new_run_replaces_the_corpus_atomically
     old_target = (run_out / "current").resolve()
     assert main(["run", str(pages), "--out", str(run_out), "--workers", "2"]) == 0
     assert (run_out / "current").resolve() != old_target
-    ids = {r["id"] for r in iter_records(run_out, ("corpus",))}
+    ids = {r["id"] for r in iter_records(run_out)}
     assert len(ids) == 5
-    # Same pages at other paths are other sources; same path and bytes give the same id.
+    # Same pages at other paths are other sources; same path and bytes give the same id. What an earlier run
+    # published is not published again: a rerun rejects it as a duplicate of itself (README, "Deduplication").
     assert main(["run", str(pages), "--out", str(run_out), "--workers", "1"]) == 0
-    assert {r["id"] for r in iter_records(run_out, ("corpus",))} == ids
+    rerun = list(iter_records(run_out))
+    assert {r["id"] for r in rerun} == ids
+    assert all(r["reject_reason"] == "duplicate" and r["provenance"]["duplicate_of"] == r["id"] for r in rerun)
     assert first.isdisjoint(ids) or first == ids
     hidden = [p for p in run_out.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
     assert not hidden

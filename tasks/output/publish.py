@@ -16,12 +16,15 @@ import os
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.record import stamp_run
 from tasks.web.catalog import requested_url_of
+
+if TYPE_CHECKING:
+    from tasks.dedup.signature import Signature
 
 PUBLIC_DIRS = ("corpus", "rejected", "reports")
 
@@ -45,6 +48,8 @@ class ShardResult:
     parts: list[str] = field(default_factory=list)
     # (requested URL, document id, sha256) of published web pages, for the catalog.
     published_urls: list[tuple[str, str, str]] = field(default_factory=list)
+    # Dedup signatures of the published records (tasks/dedup/signature.py), in the order written.
+    signatures: list[Signature] = field(default_factory=list)
 
 
 def run_dir(out: Path, run_id: str) -> Path:
@@ -65,6 +70,7 @@ class ShardWriter:
         self.run = run
         self.result = ShardResult(shard=label)
         self.examples_per_reason = examples_per_reason
+        self.label = label
         self.name = f"part-{label}.jsonl.gz"
         self._files: dict[str, Any] = {}
 
@@ -76,8 +82,9 @@ class ShardWriter:
                 folder / f".{self.name}.tmp", "wt", encoding="utf-8", compresslevel=6)
         return self._files[kind]
 
-    def write(self, record: dict[str, Any]) -> None:
-        """Stamp a document's record (`Document.record`) with the run, count it, write it to its part."""
+    def write(self, record: dict[str, Any], signature: Signature | None = None) -> None:
+        """Stamp a document's record (`Document.record`) with the run, count it, write it to its part
+        (with its dedup `signature`, when published, placed at its label and position for the flow)."""
         stamp_run(record, self.run)
         r = self.result
         source, removed = record["source"], record["provenance"]["removed"]
@@ -97,6 +104,8 @@ class ShardWriter:
                                         "error": record.get("error") or ""})
             self._file("rejected").write(line)
         else:
+            if signature is not None:
+                r.signatures.append(replace(signature, part=self.label, position=r.published))
             r.published += 1
             r.languages[record["lang"] or "und"] += 1
             r.chars_published += len(record["text"])

@@ -55,6 +55,9 @@ def markdown(summary: dict[str, Any]) -> str:
              f"rejected: {summary['rejected']}, time: {summary['seconds']} s, shards: {summary['shards']}.", "",
              "## Rejected by reason", "", "| reason | documents |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in summary["rejected_by_reason"].items()]
+    if dedup := summary.get("dedup"):
+        lines += ["", "## Duplicates", "", "| figure | value |", "|---|---|"]
+        lines += [f"| {k.replace('_', ' ')} | {v} |" for k, v in dedup.items()]
     lines += ["", "## Removed spans by reason", "", "| reason | spans | characters | example |", "|---|---|---|---|"]
     for k, v in summary["removed_spans_by_reason"].items():
         ex = summary["removal_examples"].get(k, [{}])[0].get("snippet", "").replace("|", "\\|")

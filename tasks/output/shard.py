@@ -20,6 +20,7 @@ from tasks.output.publish import ShardResult, ShardWriter
 from tasks.record import Document
 
 if TYPE_CHECKING:
+    from tasks.dedup.signature import Signature
     from tasks.stages.document import StageTimer
 
 T = TypeVar("T")
@@ -48,22 +49,35 @@ def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _records(docs: Iterable[Document], settings: Settings, timer: StageTimer) -> Iterator[dict[str, Any]]:
-    """Each document through every stage, as its record (run fields left for the writer to stamp)."""
+Written = tuple[dict[str, Any], "Signature | None"]
+
+
+def _records(docs: Iterable[Document], settings: Settings, timer: StageTimer) -> Iterator[Written]:
+    """Each document through every stage, as its record (run fields left for the writer to stamp) and,
+    when published and dedup is on, its dedup signature."""
     # Imported here: the flow's process plans shards and hands them to workers, and needs none of
     # the stages (trafilatura, jieba, wordfreq: a third of its start-up).
+    from tasks.dedup.signature import signature  # noqa: PLC0415
     from tasks.stages.document import process_document  # noqa: PLC0415
+    from tasks.web.catalog import requested_url  # noqa: PLC0415
 
-    return (process_document(doc, settings, timer).record() for doc in docs)
+    for doc in docs:
+        process_document(doc, settings, timer)
+        sig = None
+        if settings.dedup.enabled and not doc.reject_reason:
+            since = timer.clock()
+            sig = signature(doc, "", 0, requested_url(doc), settings.dedup)
+            timer.add("dedup", since)
+        yield doc.record(), sig
 
 
-def _write(records: Iterable[dict[str, Any]], label: str, settings: Settings, out: str,
+def _write(records: Iterable[Written], label: str, settings: Settings, out: str,
            run: dict[str, Any], stage_seconds: dict[str, float]) -> ShardResult:
     """Stamp and write `records` as part `label`. `stage_seconds`: the timer's table, which a lazy
     `records` fills in while it is written."""
     writer = ShardWriter(Path(out), run["run_id"], label, run, settings.publish.examples_per_reason)
-    for record in records:
-        writer.write(record)
+    for record, sig in records:
+        writer.write(record, sig)
     result = writer.close()
     result.stage_seconds = stage_seconds
     return result
@@ -94,7 +108,7 @@ class PreparedShard:
     """A shard processed before its run existed: its records, not yet stamped with the run nor written."""
 
     shard: Shard
-    records: list[dict[str, Any]]
+    records: list[Written]
     stage_seconds: dict[str, float]
 
 

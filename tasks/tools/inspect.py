@@ -79,3 +79,19 @@ def reconstruct(record: dict[str, Any]) -> list[list[Segment]] | None:
             segs.append((text[pos:], None))
         lines.append(segs)
     return lines
+
+
+def find_original(out: Path, record: dict[str, Any]) -> dict[str, Any] | None:
+    """The record a duplicate copies (`provenance.duplicate_of`): in the current output, else in the run
+    snapshot that published it (an earlier run's, while `publish.keep_runs` keeps it)."""
+    provenance = record.get("provenance", {})
+    if not (original := provenance.get("duplicate_of")):
+        return None
+    places = [out]
+    if run := provenance.get("duplicate_of_run"):
+        places.append(out / "runs" / run)
+    for place in places:
+        for candidate in iter_records(place, ("corpus",)):
+            if candidate["id"] == original:
+                return candidate
+    return None

@@ -1,0 +1,1 @@
+"""Duplicate documents and repeated site lines (README, "Deduplication")."""
