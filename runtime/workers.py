@@ -41,12 +41,26 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolTaskRunner]:
     Left by an exception (SIGTERM becomes Prefect's TerminationSignal in a flow, SIGINT a
     KeyboardInterrupt, or an error), its workers are killed first: shutting the pool down would
     otherwise wait for the shards in flight, which nobody will read, however long a stuck one takes."""
-    with ProcessPoolTaskRunner(max_workers=workers, initializer=die_with_run, initargs=(os.getpid(),)) as runner:
+    with _api_for_workers(), ProcessPoolTaskRunner(max_workers=workers, initializer=die_with_run,
+                                                   initargs=(os.getpid(),)) as runner:
         try:
             yield runner
         except BaseException:
             kill_workers()
             raise
+
+
+def _api_for_workers() -> contextlib.AbstractContextManager[object]:
+    """Prefect's settings naming the API this flow run uses, for the workers (the runner hands them
+    its settings): with no API URL configured, each worker would start an ephemeral server of its
+    own (`sieve run` names its server already: runtime/ephemeral.py; a flow called directly does not)."""
+    from prefect.context import FlowRunContext  # noqa: PLC0415
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings  # noqa: PLC0415
+
+    ctx = FlowRunContext.get()
+    if get_current_settings().api.url or ctx is None or ctx.client is None:
+        return contextlib.nullcontext()
+    return temporary_settings(updates={PREFECT_API_URL: str(ctx.client.api_url)})
 
 
 def die_with_run(run_pid: int) -> None:
