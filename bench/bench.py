@@ -300,7 +300,7 @@ class TreeSampler(threading.Thread):
                     continue
                 total += rss
                 k = self.kinds.get(p.pid) or self.kind(p, self.root.pid)
-                if k == "prefect_server":  # sure, and a dying process has no command line
+                if k in ("prefect_server", "workers"):  # sure, and a dying process has no command line
                     self.kinds[p.pid] = k
                 self.cpu[p.pid] = (k, cpu.user + cpu.system)
                 kinds[k] = kinds.get(k, 0) + rss
