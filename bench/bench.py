@@ -6,7 +6,7 @@ kinds, repeated to reach N, plus 10 % Chinese pages made from the Chinese sample
 pages); the synthetic pages of bench/make_corpus.py serve only the 10 x N memory test.
 
   floor    a bare loop in one process: trafilatura.extract(page bytes, deduplicate=False),
-           langdetect.detect_langs on the whole result (DetectorFactory.seed = 0),
+           langdetect.detect_langs's work on the whole result (a factory seeded 0),
            OpenCC t2s conversion of the result
   sieve-1  `sieve run DIR --workers 1` (flows.cli.run_pipeline, Prefect ephemeral mode)
   sieve-2  `sieve run DIR --workers 2`
@@ -89,10 +89,21 @@ ERROR_PATTERNS = re.compile(r"sqlite|database is locked|Traceback|\bCRASHED\b|Cr
 def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
     import opencc  # noqa: PLC0415
     import trafilatura  # noqa: PLC0415
-    from langdetect import DetectorFactory, detect_langs  # noqa: PLC0415
+    from langdetect import DetectorFactory  # noqa: PLC0415
+    from langdetect.detector_factory import PROFILES_DIRECTORY  # noqa: PLC0415
     from langdetect.lang_detect_exception import LangDetectException  # noqa: PLC0415
 
-    DetectorFactory.seed = 0
+    # detect_langs's work (create, append, get_probabilities) on a factory seeded with 0, its documented
+    # route, rather than setting the seed on langdetect's class for the whole process
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+
+    def detect_langs(text: str) -> list:
+        detector = factory.create()
+        detector.append(text)
+        return detector.get_probabilities()
+
     t2s = opencc.OpenCC("t2s")
     files = sorted(p for p in Path(folder).rglob("*.html"))[part::parts]
     t0, cpu0 = time.perf_counter(), time.process_time()

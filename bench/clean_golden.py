@@ -3,7 +3,7 @@ changes nothing it should not.
 
 For every input (a generated corpus, the seeds, the HTML test fixtures) this
 runs `tasks.stages.document.process_document` and saves, one JSON line per document,
-its published text, verdict (reject reason), title, language (scores, script, paragraphs'
+its published text, verdict (reject reason), title, metadata, language (scores, script, paragraphs'
 languages) and removals list.
 
     python bench/make_corpus.py /tmp/cs_corpus -n 400
@@ -53,7 +53,7 @@ def run(corpora: list[Path]) -> list[dict]:
     rows = []
     for key, path in inputs(corpora):
         doc = process_document(read_file(path, settings.read), settings)
-        rows.append({"key": key, "reject_reason": doc.reject_reason, "title": doc.title,
+        rows.append({"key": key, "reject_reason": doc.reject_reason, "title": doc.title, "metadata": doc.metadata,
                      "lang": doc.lang, "lang_scores": doc.lang_scores, "script": doc.script,
                      "source_script": doc.source_script, "paragraph_langs": doc.paragraph_langs,
                      "published_text": doc.published_text,
@@ -94,10 +94,10 @@ def diff(a_path: Path, b_path: Path, limit: int) -> int:
         if ra is None or rb is None:
             print("  only in", a_path if rb is None else b_path)
             continue
-        for field in ("reject_reason", "title", "lang", "lang_scores", "script", "source_script",
+        for field in ("reject_reason", "title", "metadata", "lang", "lang_scores", "script", "source_script",
                       "paragraph_langs"):
             if ra.get(field) != rb.get(field):
-                print(f"  {field}: {ra[field]!r} -> {rb[field]!r}")
+                print(f"  {field}: {ra.get(field)!r} -> {rb.get(field)!r}")
         if ra["published_text"] != rb["published_text"]:
             lines = difflib.unified_diff(ra["published_text"].split("\n"), rb["published_text"].split("\n"),
                                          "before", "after", n=0, lineterm="")

@@ -9,13 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from config.errors import ConfigError, check_name, describe
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pipeline.yaml"
+
+SafeName = Annotated[str, AfterValidator(check_name)]
+# OpenCC's conversions (its README), and "none" for no conversion.
+OpenCCConfig = Literal["none", "t2s", "s2t", "tw2s", "tw2sp", "hk2s", "s2tw", "s2twp", "s2hk", "t2tw", "t2hk",
+                       "tw2t", "hk2t", "t2jp", "jp2t"]
 
 
 class Strict(BaseModel):
@@ -25,22 +32,28 @@ class Strict(BaseModel):
 class ReadSettings(Strict):
     # Files larger than this are rejected ("too_large") without being read whole:
     # a real article is rarely above 2 MB of HTML; raising it costs memory per worker.
-    max_bytes: int = 8_000_000
+    max_bytes: int = Field(8_000_000, ge=1)
     extensions: list[str] = [".txt", ".text", ".html", ".htm", ".xhtml", ".warc", ".warc.gz"]
 
 
 class ExtractSettings(Strict):
     # HTML elements hidden by markup (hidden attribute, inline display:none, classes
-    # that a <style> block hides) are removed before trafilatura sees the page.
+    # that a <style> block hides) may be removed before trafilatura sees the page: where this
+    # is on and `clean.html_rules` names `hidden_element` (off by default: on real pages, tabs,
+    # accordions and FAQ answers a script reveals are hidden too, and the pass lowered word F1).
     drop_hidden_markup: bool = True
+    # ...except an element holding more than this share of the page's text: a body, tab or
+    # accordion a script reveals is content (on the 1,308 real pages of wcxb-dev, dropping such
+    # elements emptied 9 pages whose text trafilatura alone extracts with F1 0.9-1.0).
+    max_hidden_share: float = Field(0.3, gt=0.0, le=1.0)
     include_tables: bool = True
 
 
 class LanguageSettings(Strict):
     # langdetect reads at most this many characters per document (sampled from the
     # start, middle and end); more costs time linearly and rarely changes the answer.
-    sample_chars: int = 1500
-    seed: int = 0
+    sample_chars: int = Field(1500, ge=1)
+    seed: int = Field(0, ge=0)
     # A paragraph whose script alone says it is in a language not in `languages`
     # (e.g. Cyrillic spam in an English page) is removed when this is on.
     drop_foreign_script_paragraphs: bool = True
@@ -51,56 +64,77 @@ class CleanSettings(Strict):
 
     # Rules switched off by name (see README for the list).
     disabled_rules: list[str] = []
+    # The rules that also run on HTML documents (after trafilatura), and `hidden_element` (hidden
+    # elements dropped before it). The others were written for scraped plain text and, on
+    # trafilatura's output of 1,308 real pages (wcxb-dev), cut more content than noise: their
+    # precision by characters there was 0.24-0.64 (README, "Cleaning rules"). A source of spam-farm
+    # pages names them here (in its own `clean:` entry) to run them on its HTML.
+    html_rules: list[str] = ["foreign_script"]
     # A paragraph counts as body text ("good") from this many letters
     # (a Han character counts as two: it carries about a word's worth).
-    good_min_letters: int = 70
+    good_min_letters: int = Field(70, ge=0)
     # Injected strings: a substring of at least this many characters found in at
     # least `injection_min_paragraphs` paragraphs and `injection_min_share` of them.
-    injection_min_chars: int = 10
-    injection_min_paragraphs: int = 3
-    injection_min_share: float = 0.2
+    injection_min_chars: int = Field(10, ge=1)
+    injection_min_paragraphs: int = Field(3, ge=1)
+    injection_min_share: float = Field(0.2, ge=0, le=1)
     # Injected words: a token seen at least this many times, most of whose
     # occurrences read better without it.
-    injected_word_min_count: int = 4
-    injected_word_min_share: float = 0.6
+    injected_word_min_count: int = Field(4, ge=1)
+    injected_word_min_share: float = Field(0.6, ge=0, le=1)
     # Off-topic paragraphs: a paragraph of at least `topic_min_tokens` content words
     # is dropped when its use of the document's topic terms is this improbable
     # (one-sided binomial p-value). Lower: fewer, surer drops.
-    topic_alpha: float = 0.05
-    topic_min_tokens: int = 10
-    topic_window: int = 2
+    topic_alpha: float = Field(0.05, gt=0, lt=1)
+    topic_min_tokens: int = Field(10, ge=1)
+    topic_window: int = Field(2, ge=0)
     # Keyword stuffing: at least this many separator-delimited phrases averaging at
     # most this many words (a third of it for comma lists), with hardly any sentence.
-    stuffing_min_segments: int = 6
-    stuffing_max_segment_words: float = 8.0
+    stuffing_min_segments: int = Field(6, ge=1)
+    stuffing_max_segment_words: float = Field(8.0, gt=0)
     # Documents: fewer published words than this (a Han character counts as 2/3
     # of a word) are rejected as too short; a document whose removed spam (keyword
     # blocks, injected strings, hidden text, link lines) is at least
     # `max_spam_share` of its extracted text is rejected as mostly spam.
-    min_doc_words: int = 40
-    max_spam_share: float = 0.6
+    min_doc_words: int = Field(40, ge=0)
+    max_spam_share: float = Field(0.6, gt=0, le=1)
 
 
 class NormalizeSettings(Strict):
     # OpenCC conversion per language: t2s (characters), tw2sp / hk2s (regional
     # vocabulary too), s2t, or "none".
-    opencc: dict[str, str] = {"zh": "t2s"}
-    unicode_form: str = "NFC"
+    opencc: dict[str, OpenCCConfig] = {"zh": "t2s"}
+    unicode_form: Literal["NFC", "NFD", "NFKC", "NFKD"] = "NFC"
 
 
 class PublishSettings(Strict):
-    shard_size: int = 500
-    # How many previous run snapshots stay on disk under OUT/runs/.
-    keep_runs: int = 3
-    examples_per_reason: int = 3
+    shard_size: int = Field(500, ge=1)
+    # How many committed runs stay on disk under OUT/runs/ (the current one included); 0 keeps them all.
+    # Runs that never committed (killed) do not count and are removed by the next commit.
+    keep_runs: int = Field(3, ge=0)
+    examples_per_reason: int = Field(3, ge=0)
+    # A run finding nothing to read (a path that does not exist, an empty folder) fails and leaves the
+    # current corpus as it was; on, it publishes an empty corpus instead (with a warning).
+    allow_empty: bool = False
+    # Seconds a run waits for another run holding OUT/ (its lock) before refusing; 0 refuses at once.
+    lock_wait_seconds: float = Field(0.0, ge=0)
+
+
+class LimitsSettings(Strict):
+    """What one input may cost, so that no page can hold a worker (tasks/stages/budget.py)."""
+
+    # CPU seconds for one document's stages (decode to normalize); over it the document
+    # is rejected "timeout", naming the stage it was in, and the run goes on. Pages take
+    # about 0.01 s each (the largest a second or so); lower risks rejecting big real pages.
+    document_cpu_seconds: float = Field(default=5.0, gt=0)
 
 
 class RunSettings(Strict):
     # Worker processes for the CPU-bound stages; None means the number of cores.
-    workers: int | None = None
+    workers: int | None = Field(None, ge=1)
     dask_address: str | None = None
     # Shards in flight per worker: bounds memory while keeping workers busy.
-    inflight_per_worker: int = 2
+    inflight_per_worker: int = Field(2, ge=1)
 
 
 class FetchSettings(Strict):
@@ -110,45 +144,86 @@ class FetchSettings(Strict):
     # know who is crawling. The first word (before "/") is the robots.txt agent token.
     # Put a contact (URL or e-mail) in it for a real crawl.
     user_agent: str = "sieve/0.1 (web-corpus research crawler)"
-    connect_timeout: float = 10.0
+    connect_timeout: float = Field(10.0, gt=0)
     # Seconds without a byte before giving up; `total_timeout` caps a whole response
     # (a server trickling bytes never hits the read timeout).
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
+    read_timeout: float = Field(20.0, gt=0)
+    total_timeout: float = Field(60.0, gt=0)
     # Body cap after decompression (a gzip bomb stops here); a page above it is
     # rejected "too_large". Error and redirect bodies are kept to `error_body_bytes`.
-    max_bytes: int = 8_000_000
-    error_body_bytes: int = 65_536
-    max_redirects: int = 5
+    max_bytes: int = Field(8_000_000, ge=1)
+    error_body_bytes: int = Field(65_536, ge=0)
+    max_redirects: int = Field(5, ge=0)
     # Retries on timeouts, connection errors, 429 and 5xx (never on other 4xx), with
     # exponential backoff base * 2**attempt; Retry-After is honoured up to `backoff_max`.
-    retries: int = 3
-    backoff_base: float = 1.0
-    backoff_max: float = 60.0
+    retries: int = Field(3, ge=0)
+    backoff_base: float = Field(1.0, ge=0)
+    backoff_max: float = Field(60.0, ge=0)
     # Politeness: requests in flight per host, and seconds between request starts to
     # one host (a robots.txt Crawl-delay raises it, up to `max_crawl_delay`).
-    per_host_concurrency: int = 1
-    per_host_delay: float = 1.0
-    max_crawl_delay: float = 30.0
+    per_host_concurrency: int = Field(1, ge=1)
+    per_host_delay: float = Field(1.0, ge=0)
+    max_crawl_delay: float = Field(30.0, ge=0)
     # Hosts fetched at the same time (threads).
-    max_workers: int = 16
+    max_workers: int = Field(16, ge=1)
+    # A run in which more than this share of the fetched pages failed to arrive (DNS,
+    # connection, timeout, HTTP errors, robots) ends Failed; any failed page makes it
+    # end with warnings. Lower: a flaky site fails runs sooner.
+    max_failed_share: float = Field(0.5, ge=0.0, le=1.0)
     respect_robots: bool = True
-    robots_max_bytes: int = 512_000
+    robots_max_bytes: int = Field(512_000, ge=1)
     # Content types taken as pages; any other type is skipped without reading the body.
     html_types: list[str] = ["text/html", "application/xhtml+xml"]
     text_types: list[str] = ["text/plain"]
 
 
 class SourceConfig(Strict):
-    name: str
+    # Part of file names (OUT/raw/<run>-<name>.warc.gz, parts): one plain path component.
+    name: SafeName
     paths: list[str] = []
     urls: list[str] = []
     seed_file: str | None = None
     schedule: str | None = None
     languages: list[str] | None = None
-    max_pages: int | None = None
-    allow_private_addresses: bool = False
+    max_pages: int | None = Field(None, ge=1)
+    # Non-public addresses this source may reach: false (none), true (loopback and
+    # private ranges, never link-local such as 169.254.169.254), or a list of CIDR
+    # ranges and host names ([10.0.0.0/8, wiki.corp]); tasks/web/address.py.
+    allow_private_addresses: bool | list[str] = False
     clean: dict[str, Any] = {}
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _allow_list(cls, value: bool | list[str]) -> bool | list[str]:
+        from tasks.web.address import AddressPolicy  # noqa: PLC0415 - config stays importable on its own
+
+        AddressPolicy.parse(value)  # ValueError names the item
+        return value
+
+    @field_validator("clean")
+    @classmethod
+    def _clean_overrides_are_clean_settings(cls, clean: dict[str, Any]) -> dict[str, Any]:
+        """Checked at load like the pipeline's own `clean:` (not when the source's run starts)."""
+        try:
+            CleanSettings.model_validate({**CleanSettings().model_dump(), **clean})
+        except ValidationError as exc:
+            raise ValueError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
+                                       for e in exc.errors())) from None
+        return clean
+
+
+class SourcesFile(Strict):
+    """config/sources.yaml (`sieve sources`): the web sources, each name once."""
+
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _names_are_unique(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"several sources are named {', '.join(map(repr, dupes))}: names must be unique")
+        return sources
 
 
 class Settings(Strict):
@@ -161,6 +236,7 @@ class Settings(Strict):
     clean: CleanSettings = CleanSettings()
     normalize: NormalizeSettings = NormalizeSettings()
     publish: PublishSettings = PublishSettings()
+    limits: LimitsSettings = LimitsSettings()
     run: RunSettings = RunSettings()
     fetch: FetchSettings = FetchSettings()
 
@@ -170,7 +246,27 @@ class Settings(Strict):
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
-    """Read a YAML config; relative source paths resolve against the config's project."""
+    """Read a YAML config; ConfigError (file, key, what is expected) when it cannot be read or does not validate."""
     path = Path(path) if path else DEFAULT_CONFIG
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Settings.model_validate(data)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError as exc:
+        raise ConfigError(f"config {path}: is a directory, not a YAML file") from exc
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config {path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config {path}: cannot be read ({exc})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"config {path}: not valid YAML ({at}{getattr(exc, 'problem', None) or exc})") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path}: expected a mapping of settings (key: value), got {type(data).__name__}")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration:\n{describe(exc, Settings, path)}") from exc

@@ -8,7 +8,8 @@ per source, each run a new version):
                               languages, bytes, seconds per stage
     sieve-<source>-report     markdown: top removal reasons with example snippets, rejected documents
                               and why, failed fetches with their errors
-    sieve-<source>-manifest   link to the run's published manifest (file:// URL)
+    sieve-<source>-manifest   markdown: the run's published manifest: its path, counts and parts
+    sieve-<source>-failed-pages  table (runs that fetched): url, reason, error of each page that did not arrive
 
 `<source>` is the flow's `source` parameter (`cli`, `configured`, a scheduled
 source's name, `adhoc`), lower-cased with anything but letters, digits and
@@ -18,15 +19,21 @@ Artifacts are reporting: a failure to create one is logged as a warning and
 never fails a run whose corpus is already published.
 
 Problems of a source are visible without opening anything (`run_outcome`): a
-fetched source none of whose pages arrived makes the run end "Completed with
-warnings" (a Completed state under that name, the reasons as its message,
-each also a WARNING log line and listed first in the report); a source whose
-task failed makes the run end Failed with the reason, after the other sources
-were published: one bad source never stops the others.
+fetched source some of whose pages did not arrive makes the run end "Completed
+with warnings", the counts as its message, each also a WARNING log line and
+listed first in the report. That state is of type CRASHED: Prefect 3 has no
+warning state type, its UI draws every COMPLETED state green and its dashboard
+counts them as successes whatever their name, and CRASHED is the one terminal
+type drawn in the UI's warning colour (orange) and counted with the failures,
+without Failed's retries. A run in which more than `fetch.max_failed_share` of
+the fetched pages failed, or a source whose task failed, ends Failed with the
+reason. Either way the corpus is published first: one bad source never stops
+the others.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -39,19 +46,18 @@ from uuid import UUID
 
 from prefect import get_run_logger
 from prefect.artifacts import (
-    create_link_artifact,
     create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
     update_progress_artifact,
 )
 from prefect.runtime import flow_run
-from prefect.states import Completed, State
+from prefect.states import Crashed, State
 
 # Reject reasons that mean the page never arrived (tasks/web/fetch.py), as opposed to
 # a page that arrived and was judged (too_short, language_xx, unchanged, ...).
-FETCH_FAILURES = frozenset({"blocked_address", "fetch_failed", "invalid_url", "robots_disallowed", "timeout",
-                            "redirect_loop", "too_many_redirects"})
+FETCH_FAILURES = frozenset({"blocked_address", "connect_error", "dns_error", "fetch_failed", "invalid_url",
+                            "protocol_error", "robots_disallowed", "timeout", "redirect_loop", "too_many_redirects"})
 TOP_REASONS = 8
 EXAMPLES_PER_REASON = 3
 REJECTED_ROWS = 50
@@ -160,7 +166,7 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     add("counts", "rejected", summary["rejected"])
     add("counts", "bytes in", summary.get("bytes_in", 0))
     add("counts", "characters published", summary.get("chars_published", 0))
-    add("counts", "shards", summary.get("shards", 0), f"{summary.get('workers', 1)} workers")
+    add("counts", "shards", summary.get("shards", 0), workers_text(summary))
     add("counts", "seconds", summary.get("seconds", 0))
     for warning in summary.get("warnings", []):
         add("warnings", "warning", warning)
@@ -174,6 +180,14 @@ def summary_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
     for stage, v in summary.get("stage_seconds", {}).items():
         add("stage seconds", stage, v["seconds"], f"{v['share']:.0%}")
     return rows
+
+
+def workers_text(summary: dict[str, Any]) -> str:
+    """Who did the work: `2 workers`, or `3 Dask workers at tcp://...`."""
+    n = summary.get("workers", 1)
+    if address := summary.get("dask_address"):
+        return f"{n} Dask worker{'s' if n != 1 else ''} at {address}"
+    return f"{n} worker{'s' if n != 1 else ''}"
 
 
 def md_cell(text: Any, limit: int = SNIPPET_CHARS) -> str:
@@ -258,8 +272,26 @@ def _pairs(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
 
-def publish_artifacts(summary: dict[str, Any], manifest_path: str | Path) -> None:
-    """Log the stage counts and create the run's artifacts (call after the output is committed)."""
+def manifest_markdown(manifest_path: Path) -> str:
+    """The published manifest as the UI shows it: its path to copy (browsers do not follow a file:// link
+    from an http page, but the link is there for those that do), counts and each part."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    counts = manifest.get("counts", {})
+    lines = [f"# Manifest of run `{md_cell(manifest.get('run_id', ''), 80)}`", "",
+             f"`{manifest_path}` ([open]({manifest_path.as_uri()}))", "",
+             f"**{counts.get('documents', 0)}** documents, **{counts.get('published', 0)}** published, "
+             f"**{counts.get('rejected', 0)}** rejected; config sha256 `{manifest.get('config_sha256', '')[:12]}`, "
+             f"pipeline {md_cell(manifest.get('pipeline_version', ''), 40)}.", "",
+             "| part | bytes | sha256 |", "|---|---|---|"]
+    lines += [f"| {md_cell(p['path'], 80)} | {p['bytes']} | `{p['sha256']}` |"
+              for p in [*manifest.get("parts", []), *manifest.get("rejected_parts", [])]]
+    return "\n".join(lines) + "\n"
+
+
+def publish_artifacts(summary: dict[str, Any], manifest_path: str | Path,
+                      failed: list[dict[str, str]] | None = None) -> None:
+    """Log the stage counts and create the run's artifacts (call after the output is committed); `failed`, the
+    failed-pages rows of a run that fetched (None when it fetched nothing: no failed-pages artifact)."""
     if not _in_flow_run():
         return
     log_stage_counts(summary)
@@ -273,10 +305,15 @@ def publish_artifacts(summary: dict[str, Any], manifest_path: str | Path) -> Non
         ("report", lambda: create_markdown_artifact(
             report_markdown(summary, str(manifest)), key=artifact_key(source, "report"),
             description=f"sieve run {summary.get('run_id', '')}: removals with examples, rejected documents")),
-        ("manifest", lambda: create_link_artifact(
-            manifest.as_uri(), link_text=str(manifest), key=artifact_key(source, "manifest"),
+        ("manifest", lambda: create_markdown_artifact(
+            manifest_markdown(manifest), key=artifact_key(source, "manifest"),
             description=f"published manifest of run {summary.get('run_id', '')}")),
     ]
+    if failed is not None:  # a new version every run that fetched, so an old failure never looks current
+        steps.append(("failed-pages", lambda: create_table_artifact(
+            failed or [{"source": "", "url": "", "reason": "", "error": "every fetched page arrived"}],
+            key=artifact_key(source, "failed-pages"),
+            description=f"sieve run {summary.get('run_id', '')}: {len(failed)} fetched pages did not arrive")))
     if state is not None and state.artifact_id is not None:
         steps.append(("progress", lambda: update_progress_artifact(
             state.artifact_id, 100.0,
@@ -296,26 +333,69 @@ class SourceFailed(RuntimeError):
     """A source's task failed; the run published the other sources first."""
 
 
-def fetch_warning(source: str, results: Sequence[Any]) -> str | None:
-    """A warning when not one of a fetched source's pages arrived (every document a fetch failure), else None."""
-    documents = sum(r.documents for r in results)
-    rejected: Counter[str] = Counter()
+class FetchesFailed(RuntimeError):
+    """More than `fetch.max_failed_share` of the run's fetched pages did not arrive."""
+
+
+def _failures(results: Sequence[Any]) -> tuple[int, Counter[str]]:
+    """Documents of fetched results, and their fetch failures by reason."""
+    failed: Counter[str] = Counter()
     for r in results:
-        rejected.update(r.rejected)
-    failed = sum(n for reason, n in rejected.items() if is_fetch_failure(reason))
-    if not documents or failed < documents:
+        failed.update({reason: n for reason, n in r.rejected.items() if is_fetch_failure(reason)})
+    return sum(r.documents for r in results), failed
+
+
+def fetch_warning(source: str, results: Sequence[Any]) -> str | None:
+    """A warning with the counts when some of a fetched source's pages did not arrive, else None."""
+    documents, failed = _failures(results)
+    n = sum(failed.values())
+    if not n:
         return None
-    return f"source {source}: all {documents} fetches failed ({_pairs(dict(rejected.most_common()))})"
+    share = f"all {documents}" if n == documents else f"{n} of {documents}"
+    return f"source {source}: {share} fetches failed ({_pairs(dict(failed.most_common()))})"
 
 
-def run_outcome(summary: dict[str, Any], crashed: list[str], warnings: list[str]) -> dict[str, Any] | State:
-    """What the flow returns (call last, after publishing): the summary; a Completed state named
-    "Completed with warnings" (the summary as its result) when `warnings`; SourceFailed when `crashed`."""
+def fetch_failure(fetched: Sequence[tuple[str, Sequence[Any]]], max_failed_share: float) -> str | None:
+    """Why the run fails when more than `max_failed_share` of all its fetched pages did not arrive, else None."""
+    documents, failed = _failures([r for _, results in fetched for r in results])
+    n = sum(failed.values())
+    if not documents or n <= max_failed_share * documents:
+        return None
+    return (f"{n} of {documents} fetched pages failed ({n / documents:.0%} > fetch.max_failed_share="
+            f"{max_failed_share:.0%}): {_pairs(dict(failed.most_common()))}")
+
+
+def failed_pages(fetched: Sequence[tuple[str, Sequence[Any]]]) -> list[dict[str, str]]:
+    """The failed-pages table: source, url, reason, error of each fetched page that did not arrive
+    (the first 200 of each batch of `publish.shard_size` pages, as the shard results keep them)."""
+    return [{"source": name, "url": d.get("uri", ""), "reason": d.get("reason", ""), "error": d.get("error", "")}
+            for name, results in fetched for r in results for d in r.rejected_docs
+            if is_fetch_failure(d.get("reason", ""))]
+
+
+def run_outcome(summary: dict[str, Any], crashed: list[str], warnings: list[str],
+                failure: str | None = None) -> dict[str, Any] | State:
+    """What the flow returns (call last, after publishing): the summary; a CRASHED-type state named
+    "Completed with warnings" (the summary as its result) when `warnings`; SourceFailed when `crashed`,
+    FetchesFailed when `failure` (too many pages did not arrive)."""
     logger = _logger()
-    for problem in [*crashed, *warnings]:
+    for problem in [*crashed, *([failure] if failure else []), *warnings]:
         logger.warning(problem)
+    published = f"(the rest was published in run {summary.get('run_id')})"
     if crashed:
-        raise SourceFailed("; ".join(crashed) + f" (the other sources were published in run {summary.get('run_id')})")
+        raise SourceFailed("; ".join(crashed) + f" {published}")
+    if failure:
+        raise FetchesFailed(f"{failure} {published}")
     if warnings:
-        return Completed(data=summary, name=WARNINGS_STATE, message="; ".join(warnings))
+        return warning_state(summary, "; ".join(warnings))
     return summary
+
+
+def warning_state(summary: dict[str, Any], message: str) -> State:
+    """The state of a run that published but not everything: orange in the UI, with the failures on the
+    dashboard (see the module's docstring for why CRASHED), its result the summary."""
+    return Crashed(data=summary, name=WARNINGS_STATE, message=message)
+
+
+def is_warning_state(state: State) -> bool:
+    return state.is_crashed() and state.name == WARNINGS_STATE

@@ -52,8 +52,12 @@ from pathlib import Path
 from typing import Any
 
 from config import SourceConfig, load_settings
+from config.errors import UserError
 
 ADHOC = "sieve-adhoc"
+# prefect.yaml's deployments (the work-pool route) end in this; `sieve serve`'s never do, so
+# `prefect deploy --all` never replaces a served deployment, nor `sieve serve` a deployed one.
+POOL_SUFFIX = "-pool"
 SERVE_CONFIG_ENV = "SIEVE_SERVE_CONFIG"
 ENTRYPOINT = "flows.deploy.served_pipeline"
 
@@ -117,6 +121,8 @@ def scheduled_sources(config: str | None) -> list[SourceConfig]:
 
     try:
         sources = [s for s in configured_sources(load_settings(config)) if s.schedule]
+    except UserError:  # already says which file and key
+        raise
     except (OSError, ValueError) as exc:  # a missing or invalid config or sources file; pydantic's errors too
         raise DeployError(f"cannot read the configuration ({config or 'config/pipeline.yaml'}): {exc}") from exc
     names = [s.name for s in sources]
@@ -124,6 +130,9 @@ def scheduled_sources(config: str | None) -> list[SourceConfig]:
         raise DeployError(f"several scheduled sources are named {', '.join(dupes)}: deployment names must be unique")
     if ADHOC in names:
         raise DeployError(f"a source may not be named {ADHOC!r}: that is the ad-hoc deployment")
+    if pooled := [n for n in names if n.endswith(POOL_SUFFIX)]:
+        raise DeployError(f"scheduled source(s) {', '.join(pooled)}: names ending in {POOL_SUFFIX!r} are "
+                          "prefect.yaml's (the work-pool route); rename the source")
     return sources
 
 

@@ -25,12 +25,24 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config import PROJECT_ROOT, Settings, SourceConfig, load_settings
-from flows.artifacts import fetch_warning, publish_artifacts, run_outcome, shard_progress, start_progress
+from config.errors import ConfigError, UserError
+from flows.artifacts import (
+    failed_pages,
+    fetch_failure,
+    fetch_warning,
+    publish_artifacts,
+    run_outcome,
+    shard_progress,
+    start_progress,
+)
 from runtime.workers import worker_pool
+from tasks.inputs.check import HINT, NothingToRead, input_problems
 from tasks.inputs.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
+from tasks.output.lock import check_output_folder, output_lock
 from tasks.output.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.output.report import summarize, write_reports
 from tasks.output.shard import (
@@ -69,7 +81,7 @@ def configured_sources(settings: Settings, names: list[str] | None = None) -> li
     if not names:
         return found
     if unknown := sorted(set(names) - {s.name for s in found}):
-        raise ValueError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(s.name for s in found)}")
+        raise ConfigError(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(s.name for s in found)}")
     return [s for s in found if s.name in names]
 
 
@@ -93,7 +105,8 @@ def source_paths(settings: Settings, paths: list[str] | None, urls: list[str] | 
 
 
 def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list[str] | None,
-                         allow_private: bool, sources: list[str] | None = None) -> list[tuple[str, list[str], bool]]:
+                         allow_private: bool | list[str], sources: list[str] | None = None,
+                         ) -> list[tuple[str, list[str], bool | list[str]]]:
     """(source name, URLs, private addresses allowed) to fetch."""
     if paths or urls:
         return [("cli", urls, allow_private)] if urls else []
@@ -103,9 +116,9 @@ def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list
 
 def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None,
                sources: list[str] | None = None) -> Iterator[Shard]:
-    start = 0
+    start, seen = 0, set()  # a file two sources (or two paths) reach is read once, by the first
     for name, src_paths in source_paths(settings, paths, urls, sources):
-        for shard in plan_shards(src_paths, settings, name, start):
+        for shard in plan_shards(src_paths, settings, name, start, seen):
             start = shard.index + 1
             yield shard
 
@@ -118,7 +131,7 @@ def new_run(settings: Settings) -> dict[str, Any]:
 
 
 @task(name="fetch-source", task_run_name="fetch-{source}", cache_policy=NO_CACHE, cache_result_in_memory=False)
-def fetch_source_task(source: str, urls: list[str], allow_private: bool, settings: Settings, out: str,
+def fetch_source_task(source: str, urls: list[str], allow_private: bool | list[str], settings: Settings, out: str,
                       run: dict[str, Any]) -> list[FetchedShard]:
     """Thin wrapper: fetch one source politely into shards of fetched pages (tasks.output.shard.fetch_source)."""
     shards = fetch_source(urls, source, allow_private, settings, out, run)
@@ -236,16 +249,24 @@ def task_runner_for(workers: int, dask_address: str | None):
     return DaskTaskRunner(address=dask_address)
 
 
-def _on_dask() -> bool:
+def _flow_task_runner() -> Any:
+    """The task runner of the flow run in progress (threads, or Dask)."""
     from prefect.context import FlowRunContext  # noqa: PLC0415
 
     ctx = FlowRunContext.get()
-    return ctx is not None and type(ctx.task_runner).__name__ == "DaskTaskRunner"
+    return ctx.task_runner if ctx is not None else None
 
 
 def _fetched_from(result: ShardResult, source: str) -> bool:
     """Whether `result` is of a shard of pages fetched for `source` (labelled `<source>-<n>`)."""
     return isinstance(result.shard, str) and result.shard.rsplit("-", 1)[0] == source
+
+
+def dask_workers(runner: Any) -> dict[str, Any]:
+    """The Dask cluster the run's shard tasks went to: its worker count and scheduler address (the summary's
+    `workers` is this, not the local core count)."""
+    client = runner.client
+    return {"workers": len(client.nthreads()), "dask_address": client.scheduler_info()["address"]}
 
 
 def _workers(settings: Settings, workers: int | None) -> int:
@@ -256,38 +277,67 @@ def _workers(settings: Settings, workers: int | None) -> int:
       task_runner=ThreadPoolTaskRunner(max_workers=4))
 def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, urls: list[str] | None = None,
                    out: str = "data", workers: int | None = None, source: str = "local",
-                   allow_private: bool = False, sources: list[str] | None = None) -> dict[str, Any]:
+                   allow_private: bool | list[str] = False, sources: list[str] | None = None,
+                   allow_empty: bool | None = None) -> dict[str, Any] | State:
     """Read local pages and fetch URLs (given, or the configured sources, or those named in `sources`, each with
-    its own languages and clean overrides), clean them, publish a corpus."""
+    its own languages and clean overrides), clean them, publish a corpus. A source that yields nothing fails the
+    run and leaves the current corpus, unless `allow_empty` (default: the config's publish.allow_empty)."""
     started = time.perf_counter()
-    settings = load_settings(config)
-    urls = [normalize_url(u) for u in urls or []]
-    if sources and (paths or urls):
-        raise ValueError("give either paths/urls or sources (names of configured sources), not both")
-    configured_sources(settings, sources)  # an unknown name fails the run before anything is written
-    run = new_run(settings)
+    try:
+        settings = load_settings(config)
+        urls = [normalize_url(u) for u in urls or []]
+        if sources and (paths or urls):
+            raise ConfigError("give either paths/urls or sources (names of configured sources), not both")
+        selected = configured_sources(settings, sources)  # an unknown name fails the run before anything is written
+        allow_empty = settings.publish.allow_empty if allow_empty is None else allow_empty
+        problems = input_problems(
+            source_paths(settings, paths, urls, sources),
+            [name for name, *_ in source_urls_to_fetch(settings, paths, urls, allow_private, sources)],
+            [] if paths or urls else [s.name for s in selected], settings.read)
+        if problems and not allow_empty:
+            raise NothingToRead("nothing to read:\n" + "\n".join(problems) + f"\n({HINT})")
+        folder = check_output_folder(out)
+        run = new_run(settings)
+        with output_lock(folder, run, settings.publish.lock_wait_seconds):
+            return publish_run(settings, run, started, paths, urls, str(folder), workers, allow_private, sources,
+                               allow_empty, problems)
+    except UserError as exc:  # the run ends Failed with the message alone; the caller gets `exc` raised
+        get_run_logger().error(str(exc))
+        return Failed(data=exc, message=str(exc))
+
+
+def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: list[str] | None,
+                urls: list[str], out: str, workers: int | None, allow_private: bool | list[str],
+                sources: list[str] | None, allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
+    """The run under OUT/'s lock: process every source, write the run's folder, commit it; `notes`: warnings
+    known before the work (what an allowed empty run lacks)."""
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
     start_progress(settings, paths, urls, sources)
-    fetched = source_urls_to_fetch(settings, paths, urls, allow_private, sources)
     fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
-               for name, found, private in fetched]
+               for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
     crashed: list[str] = []  # one bad source never stops the others: the rest is published, then reported
+    runner = _flow_task_runner()
+    on_dask = type(runner).__name__ == "DaskTaskRunner"
     results = run_shards(run_inputs(settings, paths, urls, sources, fetches, crashed), settings, out, run,
-                         n_workers, n_workers * settings.run.inflight_per_worker, _on_dask())
-    warnings = [warning for name, _ in fetches
-                if (warning := fetch_warning(name, [r for r in results if _fetched_from(r, name)]))]
+                         n_workers, n_workers * settings.run.inflight_per_worker, on_dask)
+    fetched = [(name, [r for r in results if _fetched_from(r, name)]) for name, _ in fetches
+               if not any(c.startswith(f"source {name}: ") for c in crashed)]
+    warnings = [*notes, *(warning for name, got in fetched if (warning := fetch_warning(name, got)))]
     summary = summarize(results, run, time.perf_counter() - started)
-    summary["workers"] = n_workers
-    summary["warnings"] = [*crashed, *warnings]
+    summary.update(dask_workers(runner) if on_dask else {"workers": n_workers})
+    failure = fetch_failure(fetched, settings.fetch.max_failed_share)
+    summary["warnings"] = [*crashed, *([failure] if failure else []), *warnings]
+    if not summary["documents"] and not allow_empty:  # e.g. WARC files without a response record
+        raise NothingToRead(f"nothing to read: the run found no document in its sources ({HINT})")
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
     write_reports(base / "reports", summary)
     commit(Path(out), run["run_id"], settings.publish.keep_runs)
-    publish_artifacts(summary, base / "corpus" / "manifest.json")
+    publish_artifacts(summary, base / "corpus" / "manifest.json", failed_pages(fetched) if fetches else None)
     if published_urls := [row for r in results for row in r.published_urls]:
         with Catalog(Path(out) / "catalog.sqlite") as catalog:
             catalog.mark_published(run["run_id"], published_urls)
     get_run_logger().info("published %s of %s documents to %s", summary["published"], summary["documents"],
                           Path(out) / "corpus")
-    return run_outcome(summary, crashed, warnings)
+    return run_outcome(summary, crashed, warnings, failure)

@@ -152,7 +152,7 @@ class Document:
         snippet = para.text[start:end]
         o_start, o_end, chars = para.cut(start, end)
         if chars:
-            self.removed.append(Removal(reason, rule, index, o_start, o_end, chars, _snip(snippet)))
+            self.removed.append(Removal(reason, rule, index, o_start, o_end, chars, snip(snippet)))
         return chars
 
     def drop_paragraph(self, index: int, reason: str, rule: str) -> int:
@@ -214,7 +214,7 @@ def _fields(flat: Source | Removal) -> dict[str, Any]:
     return dict(vars(flat))
 
 
-def _snip(s: str, limit: int = 80) -> str:
+def snip(s: str, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 

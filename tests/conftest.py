@@ -16,8 +16,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from config import Settings
+from tasks.clean import HTML_RULE_NAMES
 from tasks.record import Document, Source
 from tasks.stages.document import process_document
+
+# Settings of a source known for injected spam: every cleaning rule also runs on its HTML pages
+# (by default only `clean.html_rules` do; README, "Cleaning rules").
+SPAM_SOURCE = Settings(clean={"html_rules": HTML_RULE_NAMES})
 
 
 def run_text(text: str, settings: Settings | None = None, media: str = "text") -> Document:

@@ -1,7 +1,10 @@
 """A real HTTP server on 127.0.0.1 for fetch tests: routes, scripted replies, a request log.
 
-Loopback only, a free port, one thread per connection; a route is a `Reply`, a
-list of replies served in turn (the last one repeats), or a function of the request.
+Loopback only (127.0.0.1 by default, or another 127.x address for a second
+"machine"), a free port, one thread per connection; a route is a `Reply`, a list of
+replies served in turn (the last one repeats), or a function of the request. A
+reply can trickle its status line and headers byte by byte (`header_trickle`), or
+be raw bytes written to the socket as they are (`raw`: malformed responses).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before the status line
     content_length: bool = True  # False: close-delimited body
+    header_trickle: float = 0.0  # seconds between the bytes of the status line and headers
+    raw: bytes | None = None  # written to the socket as is, instead of a response built from the fields
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.raw is not None:
+                self.wfile.write(reply.raw)
+                return
+            if reply.header_trickle:
+                self._trickle(reply)
+                return
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers}
             for k, v in headers.items():
@@ -57,6 +68,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeouts, size caps): that is the point of those tests
+
+    def _trickle(self, reply: Reply) -> None:
+        headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers, "Content-Length": str(len(reply.body))}
+        head = f"HTTP/1.0 {reply.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        for byte in head.encode("latin-1"):
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(reply.header_trickle)
+        self.wfile.write(reply.body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -73,12 +93,13 @@ class TestServer:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server((host, 0), _Handler)
         self._httpd.owner = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -92,8 +113,8 @@ class TestServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str, host: str | None = None) -> str:
+        return f"http://{host or self.host}:{self.port}{path}"
 
     def route(self, path: str, reply: Route) -> str:
         self.routes[path] = reply

@@ -6,10 +6,21 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from flows.artifacts import artifact_key, fetch_warning, md_cell, report_markdown, summary_table
+from flows.artifacts import (
+    WARNINGS_STATE,
+    artifact_key,
+    fetch_failure,
+    fetch_warning,
+    md_cell,
+    report_markdown,
+    summary_table,
+)
 from flows.pipeline import sieve_pipeline
-from tests.httpserver import TestServer, server  # noqa: F401 - the fixture
+from tasks.output.publish import ShardResult
+from tests.httpserver import Reply, TestServer, server  # noqa: F401 - the fixture
+from tests.test_fetch import HTML
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -67,14 +78,13 @@ def test_md_cell_is_one_bounded_line():
     assert len(md_cell("x" * 500, 50)) == 50
 
 
-def test_a_fetched_source_none_of_whose_pages_arrived_is_a_warning():
-    from tasks.output.publish import ShardResult  # noqa: PLC0415
-
+def test_a_fetched_source_some_of_whose_pages_did_not_arrive_is_a_warning_with_counts():
     failed = [ShardResult("x-00000", documents=3, rejected=Counter({"http_404": 2, "timeout": 1}))]
     assert fetch_warning("news", failed) == "source news: all 3 fetches failed (http_404 2, timeout 1)"
-    # One page arrived (even if it was then rejected, or unchanged since the last run): no warning.
-    assert fetch_warning("news", [ShardResult("x", documents=2, rejected=Counter({"http_404": 1,
-                                                                                  "too_short": 1}))]) is None
+    some = [ShardResult("x", documents=4, rejected=Counter({"http_404": 1, "dns_error": 1, "too_short": 1}))]
+    assert fetch_warning("news", some) == "source news: 2 of 4 fetches failed (http_404 1, dns_error 1)"
+    # Every page arrived (even if then rejected, or unchanged since the last run): no warning.
+    assert fetch_warning("news", [ShardResult("x", documents=2, rejected=Counter({"too_short": 1}))]) is None
     assert fetch_warning("news", [ShardResult("x", documents=1, rejected=Counter({"unchanged": 1}))]) is None
     assert fetch_warning("news", []) is None
 
@@ -99,18 +109,55 @@ def _two_sources(tmp_path: Path, server: TestServer) -> Path:  # noqa: F811
     return config
 
 
-def test_a_source_whose_fetches_all_fail_ends_the_run_completed_with_warnings(server, tmp_path, monkeypatch):  # noqa: F811
+def _artifacts(flow_run_id) -> dict[str, Any]:
+    from prefect.client.orchestration import get_client  # noqa: PLC0415
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId  # noqa: PLC0415
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(
+            any_=[flow_run_id])))
+    return {a.key: a.data for a in found}
+
+
+def test_a_run_some_of_whose_pages_did_not_arrive_ends_in_the_warning_state_with_a_failed_pages_table(
+        server, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("flows.pipeline.DEFAULT_SOURCES", tmp_path / "no-sources.yaml")
+    urls = [server.route("/a.html", Reply(body=HTML)), server.route("/b.html", Reply(body=HTML)),
+            server.url("/gone.html")]
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST + "sources:\n  - name: news\n    urls: [" + ", ".join(urls) + "]\n"
+                      "    allow_private_addresses: [127.0.0.1/32]\n", encoding="utf-8")
+    state = sieve_pipeline(config=str(config), out=str(tmp_path / "out"), workers=1, source="news",
+                           return_state=True)
+    # CRASHED is the terminal type Prefect's UI draws orange and its dashboard counts with the failures.
+    assert state.type.value == "CRASHED" and state.name == WARNINGS_STATE
+    assert state.message == "source news: 1 of 3 fetches failed (http_404 1)"
+    summary = state.result(raise_on_failure=False)
+    assert summary["warnings"] == [state.message] and summary["documents"] == 3
+    table = json.loads(_artifacts(state.state_details.flow_run_id)["sieve-news-failed-pages"])
+    assert table == [{"source": "news", "url": urls[2], "reason": "http_404", "error": "HTTP 404 Not Found"}]
+
+
+def test_a_run_most_of_whose_fetches_fail_ends_failed_after_publishing_the_rest(server, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.setattr("flows.pipeline.DEFAULT_SOURCES", tmp_path / "no-sources.yaml")
     out = tmp_path / "out"
     state = sieve_pipeline(config=str(_two_sources(tmp_path, server)), out=str(out), workers=1, source="two",
                            return_state=True)
-    assert state.type.value == "COMPLETED" and state.name == "Completed with warnings"
-    assert state.message == "source gone: all 2 fetches failed (http_404 2)"
-    summary = state.result()
-    assert summary["warnings"] == [state.message]
+    assert state.type.value == "FAILED"
+    assert "2 of 2 fetched pages failed (100% > fetch.max_failed_share=50%): http_404 2" in state.message
+    summary = json.loads((out / "reports" / "summary.json").read_text())
+    assert "source gone: all 2 fetches failed (http_404 2)" in summary["warnings"]
     # The other source was published all the same.
     assert summary["published"] > 0 and json.loads((out / "corpus" / "manifest.json").read_text())["counts"][
         "published"] == summary["published"]
+
+
+def test_the_failed_share_that_fails_a_run_is_a_setting():
+    half = [("news", [ShardResult("x", documents=4, rejected=Counter({"timeout": 2, "too_short": 1}))])]
+    assert fetch_failure(half, 0.5) is None  # half is not most
+    assert fetch_failure(half, 0.25) == ("2 of 4 fetched pages failed (50% > fetch.max_failed_share=25%): "
+                                         "timeout 2")
+    assert fetch_failure([], 0.5) is None
 
 
 def test_a_source_whose_task_fails_fails_the_run_after_the_others_are_published(server, tmp_path, monkeypatch):  # noqa: F811

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tasks.clean.shape import PAGINATION
-from tests.conftest import run_text
+from tests.conftest import SPAM_SOURCE, run_text
 from tests.fixtures.articles import BEEKEEPING_EN, FLASH_EN, FLASH_ZH, RAIL_ZH_HANT
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -283,7 +283,7 @@ def test_short_list_items_and_closing_line_inside_an_html_article_are_kept():
     page = html_page([*BEEKEEPING_EN[:6], "What to bring to your first inspection:"],
                      after="<ul>" + "".join(f"<li>{k}</li>" for k in kit) + "</ul>"
                      + "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN[6:]) + f"<p>{closing}</p>")
-    doc = run_text(page, media="html")
+    doc = run_text(page, SPAM_SOURCE, media="html")
     for line in [*kit, closing, *BEEKEEPING_EN[1:]]:
         assert line in doc.published_text
 
@@ -292,7 +292,7 @@ def test_dated_link_list_is_dropped_as_a_related_list():
     related = ["Related articles", "Ten houseplants that survive any office 2024-03-11",
                "How to repot an orchid 2024-04-02", "The best compost bins of the year 2024-05-19"]
     paragraphs = [*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]]
-    for doc in (run_text("\n".join(paragraphs)), run_text(html_page(paragraphs), media="html")):
+    for doc in (run_text("\n".join(paragraphs)), run_text(html_page(paragraphs), SPAM_SOURCE, media="html")):
         assert "orchid" not in doc.published_text and "Related articles" not in doc.published_text
         assert {r.rule for r in doc.removed if "orchid" in r.snippet} == {"related_list"}
 
@@ -302,7 +302,7 @@ def test_in_html_the_article_text_after_a_dropped_list_is_kept():
     what follows it as main content, and body text is not cut without evidence."""
     related = ["Related articles", "Ten houseplants that survive any office 2024-03-11",
                "How to repot an orchid 2024-04-02", "The best compost bins of the year 2024-05-19"]
-    doc = run_text(html_page([*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]]), media="html")
+    doc = run_text(html_page([*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]]), SPAM_SOURCE, media="html")
     assert all(p in doc.published_text for p in BEEKEEPING_EN[8:])
 
 
@@ -346,7 +346,7 @@ def test_long_footer_with_copyright_and_a_registration_number_is_dropped():
     footer = ("版權所有 © 2019 某某醫院 地址：某市某區人民路一百二十三號 郵編 123456 電話：0731-8888 6666 "
               "傳真：0731-8888 7777 電子郵箱：office@hospital-example.cn 京ICP備12345678號 技術支持：某某網絡 "
               "主辦單位：某某市衛生健康委員會 承辦單位：某某醫院信息中心 建議使用一千二百八十乘以八百分辨率瀏覽本站")
-    doc = run_text(html_page([*RAIL_ZH_HANT, footer]), media="html")
+    doc = run_text(html_page([*RAIL_ZH_HANT, footer]), SPAM_SOURCE, media="html")
     assert "12345678" not in doc.published_text and "office@" not in doc.published_text
 
 
@@ -356,3 +356,39 @@ def test_paragraphs_in_a_script_no_published_language_uses_are_dropped():
     assert "ставки" not in doc.published_text
     assert doc.published_text.split("\n") == BEEKEEPING_EN
     assert {r.reason for r in doc.removed if "ставки" in r.snippet} == {"foreign_language"}
+
+
+def test_on_html_only_the_rules_named_in_html_rules_run_by_default():
+    """trafilatura has chosen the content of an HTML page by its markup; the rules written for scraped
+    text cut more content than noise in what it keeps on real pages, so by default they stay off there."""
+    related = ["Related articles", "Ten houseplants that survive any office 2024-03-11",
+               "How to repot an orchid 2024-04-02", "The best compost bins of the year 2024-05-19"]
+    page = html_page([*BEEKEEPING_EN[:8], *related, *BEEKEEPING_EN[8:]])
+    doc = run_text(page, media="html")
+    assert "orchid" in doc.published_text
+    assert next(s for s in doc.steps if s["name"] == "clean")["parameters"]["rules"] == ["foreign_script"]
+    assert "orchid" not in run_text(page, SPAM_SOURCE, media="html").published_text
+
+
+def _hidden_page(body: str) -> str:
+    return f"<html><head><title>Bees</title></head><body><article>{body}</article></body></html>"
+
+
+def test_hidden_html_elements_stay_by_default_and_go_where_html_rules_name_hidden_element():
+    """A tab, an accordion or an FAQ answer that a script reveals is hidden markup too; on real pages
+    dropping hidden elements cost more content than spam, so sources of spam-farm pages opt in."""
+    paragraphs = [f"<p>{p}</p>" for p in BEEKEEPING_EN]
+    page = _hidden_page("".join(paragraphs[:5]) + "<p hidden>Buy cheap pills online now at our pharmacy shop</p>"
+                        + "".join(paragraphs[5:]))
+    assert "cheap pills" in run_text(page, media="html").published_text
+    spam_farm = run_text(page, SPAM_SOURCE, media="html")
+    assert "cheap pills" not in spam_farm.published_text
+    assert [r.rule for r in spam_farm.removed if "pills" in r.snippet] == ["hidden_element"]
+
+
+def test_a_hidden_element_holding_most_of_the_page_is_content_a_script_reveals():
+    paragraphs = "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN)
+    doc = run_text(_hidden_page(f"<div hidden>{paragraphs}</div><p hidden>Buy cheap pills online now at our shop</p>"),
+                   SPAM_SOURCE, media="html")
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[2:])
+    assert "cheap pills" not in doc.published_text

@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 import flows.deploy
 from config import load_settings
-from flows.deploy import ADHOC, ENTRYPOINT, SERVE_CONFIG_ENV, DeployError, build_deployments
+from flows.deploy import ADHOC, ENTRYPOINT, POOL_SUFFIX, SERVE_CONFIG_ENV, DeployError, build_deployments
 from flows.pipeline import configured_sources, source_paths, source_urls_to_fetch
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +78,24 @@ def test_deployment_runs_use_the_task_runner_of_the_configs_run_section(tmp_path
     monkeypatch.setenv(SERVE_CONFIG_ENV, str(_config(tmp_path, "run:\n  workers: 3\n")))
     runner = flows.deploy.served_pipeline.task_runner
     assert type(runner).__name__ == "ThreadPoolTaskRunner"
+
+
+def test_the_default_config_serves_the_seeds_every_night():
+    """`sieve server` then `sieve serve` shows a scheduled deployment out of the box."""
+    deployments = {d.name: d for d in build_deployments(None, "data")}
+    assert set(deployments) == {"seeds", ADHOC}
+    assert deployments["seeds"].schedules[0].schedule.cron == "0 3 * * *"
+
+
+def test_prefect_yaml_deployments_never_take_a_served_deployments_name():
+    """`prefect deploy --all` must not replace what `sieve serve` registered (same flow, same name)."""
+    pool = [d["name"] for d in yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]]
+    served = {d.name for d in build_deployments(None, "data")}
+    assert pool and all(name.endswith(POOL_SUFFIX) for name in pool)
+    assert not served & set(pool)
+
+
+def test_a_scheduled_source_named_like_a_pool_deployment_is_refused(tmp_path):
+    config = _config(tmp_path, f'sources:\n  - name: news-pool\n    paths: [{SEEDS}]\n    schedule: "0 3 * * *"\n')
+    with pytest.raises(DeployError, match=r"news-pool.*prefect\.yaml"):
+        build_deployments(str(config), str(tmp_path / "out"))

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import socket
 import time
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from warcio.archiveiterator import ArchiveIterator
 
-from config import FetchSettings, ReadSettings, Settings
+from config import FetchSettings, ReadSettings, Settings, SourceConfig
 from tasks.inputs.warc import read_warc
 from tasks.record import Document
 from tasks.stages.document import process_document
+from tasks.web.address import AddressPolicy, is_public_address
 from tasks.web.catalog import Catalog, published_rows, requested_url
-from tasks.web.fetch import fetch_urls, is_public_address, retry_after
+from tasks.web.fetch import fetch_urls, retry_after
 from tests.httpserver import Reply, TestServer, server
 
 __all__ = ["server"]  # the fixture, imported for pytest
@@ -280,7 +283,7 @@ def test_robots_txt_server_error_means_disallow(server: TestServer, tmp_path: Pa
 
 
 def test_per_host_delay_and_hosts_in_parallel(tmp_path: Path) -> None:
-    one, two = TestServer().start(), TestServer().start()
+    one, two = TestServer("127.0.0.1").start(), TestServer("127.0.0.2").start()  # two machines
     try:
         urls = []
         for srv in (one, two):
@@ -298,6 +301,17 @@ def test_per_host_delay_and_hosts_in_parallel(tmp_path: Path) -> None:
     finally:
         one.stop()
         two.stop()
+
+
+def test_one_server_under_several_names_gets_one_request_at_a_time(server: TestServer, tmp_path: Path) -> None:
+    names = ["127.0.0.1", "localhost", "127.1", "2130706433"]  # one address, four spellings
+    urls = [server.route(f"/p{i}", Reply(body=HTML, delay=0.05)).replace("127.0.0.1", name)
+            for i, name in enumerate(names)]
+    docs = fetch(urls, tmp_path, fast(per_host_delay=0.3))
+    assert all(d.reject_reason is None for d in docs.values()), {u: d.error for u, d in docs.items()}
+    starts = sorted(r.at for r in server.requests)  # a robots.txt per name, and the four pages
+    assert len(starts) == 8
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.25  # server-side clock: some jitter
 
 
 def test_private_addresses_are_refused_by_default(server: TestServer, tmp_path: Path) -> None:
@@ -386,3 +400,123 @@ def test_catalog_marks_published_all_or_nothing(tmp_path: Path) -> None:
     import sqlite3  # noqa: PLC0415
 
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# --- how a fetch fails -------------------------------------------------------------------------
+
+def test_headers_sent_slowly_are_cut_at_total_timeout_on_every_attempt(server: TestServer, tmp_path: Path) -> None:
+    """A byte every 0.2 s never trips the read timeout; the total deadline cuts each attempt all the same."""
+    url = server.route("/trickle", Reply(body=HTML, header_trickle=0.2))
+    settings = fast(read_timeout=1.0, total_timeout=1.0, retries=1, backoff_base=0.1)
+    started = time.monotonic()
+    doc = fetch([url], tmp_path, settings)[url]
+    elapsed = time.monotonic() - started
+    assert doc.reject_reason == "timeout" and "total_timeout=1.0s" in (doc.error or "")
+    assert "after 2 attempt(s)" in (doc.error or "") and len(server.hits("/trickle")) == 2
+    # two attempts of at most total_timeout, the backoff between them, robots.txt (404) before them
+    assert elapsed < 2 * 1.0 + 0.1 + 0.6, elapsed
+
+
+def _refused_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_dns_failure_and_refused_connection_are_what_they_are_under_the_pages_url(tmp_path: Path) -> None:
+    unknown = "http://no-such-host.invalid/page"  # RFC 6761: .invalid never resolves
+    refused = f"http://127.0.0.1:{_refused_port()}/page"
+    docs = fetch([unknown, refused], tmp_path, fast(retries=1))
+    assert docs[unknown].reject_reason == "dns_error" and "no-such-host.invalid" in (docs[unknown].error or "")
+    assert docs[refused].reject_reason == "connect_error" and "robots.txt" in (docs[refused].error or "")
+    for url in (unknown, refused):
+        assert docs[url].source.uri == url
+    failures = [u for t, u, _ in warc_records(tmp_path / "raw" / "run-1.warc.gz") if t == "metadata"]
+    assert sorted(failures) == sorted([unknown, refused])  # described under the pages, not robots.txt
+
+
+def test_robots_txt_that_times_out_fails_the_page_with_timeout(server: TestServer, tmp_path: Path) -> None:
+    server.route("/robots.txt", Reply(body=b"User-agent: *\nAllow: /\n", delay=1.0))
+    urls = [server.route("/a", Reply(body=HTML)), server.route("/b", Reply(body=HTML))]
+    docs = fetch(urls, tmp_path, fast(retries=0))
+    for url in urls:
+        assert docs[url].reject_reason == "timeout" and docs[url].source.uri == url
+        assert "robots.txt could not be fetched" in (docs[url].error or "")
+    assert len(server.hits("/robots.txt")) == 1 and not server.hits("/a")  # the failure is cached for the host
+
+
+def test_robots_txt_4xx_allows_all(server: TestServer, tmp_path: Path) -> None:
+    server.route("/robots.txt", Reply(403, b"forbidden"))
+    url = server.route("/page", Reply(body=HTML))
+    assert fetch([url], tmp_path)[url].reject_reason is None
+
+
+def test_a_reply_that_is_not_http_is_a_protocol_error(server: TestServer, tmp_path: Path) -> None:
+    url = server.route("/garbage", Reply(raw=b"\x00\x01 this is not HTTP\r\n\r\n"))
+    doc = fetch([url], tmp_path, fast(retries=0))[url]
+    assert doc.reject_reason == "protocol_error" and "RemoteProtocolError" in (doc.error or "")
+
+
+# --- gzip members --------------------------------------------------------------------------------
+
+def test_gzip_body_of_several_members_is_decoded_whole(server: TestServer, tmp_path: Path) -> None:
+    half = len(HTML) // 2
+    members = gzip.compress(HTML[:half]) + gzip.compress(HTML[half:]) + b"\0" * 8  # padding after the last
+    url = server.route("/members", Reply(body=members, headers={"Content-Encoding": "gzip"}))
+    doc = fetch([url], tmp_path)[url]
+    assert doc.reject_reason is None and doc.raw == HTML
+
+
+def test_gzip_bomb_in_a_later_member_stops_at_the_cap(server: TestServer, tmp_path: Path) -> None:
+    bomb = gzip.compress(b"<html><body>") + gzip.compress(b"A" * 50_000_000, compresslevel=9)
+    url = server.route("/bomb2", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
+    started = time.monotonic()
+    doc = fetch([url], tmp_path)[url]
+    assert doc.reject_reason == "too_large" and time.monotonic() - started < 2
+
+
+def test_garbage_after_a_gzip_member_is_a_corrupt_body(server: TestServer, tmp_path: Path) -> None:
+    url = server.route("/trailing", Reply(body=gzip.compress(HTML) + b"trailing junk",
+                                          headers={"Content-Encoding": "gzip"}))
+    doc = fetch([url], tmp_path)[url]
+    assert doc.reject_reason == "fetch_failed" and "corrupt gzip" in (doc.error or "")
+
+
+# --- private addresses: an allow-list ------------------------------------------------------------
+
+def test_allow_listed_host_names_and_ranges_open_only_what_they_name(server: TestServer, tmp_path: Path) -> None:
+    by_ip, by_name = server.route("/page", Reply(body=HTML)), server.url("/page", host="localhost")
+    named = fetch([by_ip, by_name], tmp_path, allow_private=["localhost"], run_id="named")
+    assert named[by_name].reject_reason is None
+    assert named[by_ip].reject_reason == "blocked_address" and "localhost" in (named[by_ip].error or "")
+    ranged = fetch([by_ip, by_name], tmp_path, allow_private="127.0.0.0/8", run_id="ranged")
+    assert all(d.reject_reason is None for d in ranged.values())
+
+
+def test_link_local_stays_refused_unless_its_range_is_named() -> None:
+    metadata = "169.254.169.254"
+    for allow in (True, ["localhost", "10.0.0.0/8"], "metadata.internal"):
+        policy = AddressPolicy.parse(allow)
+        assert not policy.permits("metadata.internal", metadata), allow
+        assert not policy.permits("x", "fe80::1") and not policy.permits("x", "224.0.0.1")
+    assert AddressPolicy.parse(True).permits("anything", "10.1.2.3")
+    assert AddressPolicy.parse(True).permits("anything", "::ffff:127.0.0.1")
+    assert AddressPolicy.parse("169.254.169.254/32").permits("metadata.internal", metadata)
+    assert not AddressPolicy.parse(False).permits("localhost", "127.0.0.1")
+    assert AddressPolicy.parse(["10.0.0.0/8"]).permits("x", "10.9.9.9")
+    assert not AddressPolicy.parse(["10.0.0.0/8"]).permits("x", "192.168.1.1")
+
+
+@pytest.mark.parametrize("bad", ["http://10.0.0.1/", "10.0.0.0/33", "seeds/", "not a host"])
+def test_an_allow_list_item_that_is_neither_range_nor_host_is_refused_with_its_name(bad: str) -> None:
+    with pytest.raises(ValueError, match=f"{bad!r} is not a CIDR range"):
+        AddressPolicy.parse([bad])
+    with pytest.raises(ValidationError, match="is not a CIDR range"):
+        SourceConfig(name="intranet", allow_private_addresses=[bad])
+
+
+def test_a_source_allow_list_is_validated_with_the_config() -> None:
+    src = SourceConfig(name="intranet", urls=["http://wiki.corp/"], allow_private_addresses=["10.0.0.0/8", "wiki.corp"])
+    assert src.allow_private_addresses == ["10.0.0.0/8", "wiki.corp"]
+    assert SourceConfig(name="lab", allow_private_addresses=True).allow_private_addresses is True

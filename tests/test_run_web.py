@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.cli import main
+import pytest
+
+from flows.cli import build_parser, main
 from tasks.output.publish import iter_records
 from tests.httpserver import Reply, TestServer, server  # noqa: F401 - the fixture
 from tests.test_fetch import ARTICLE, page
@@ -60,13 +62,16 @@ def test_urls_on_the_command_line_are_fetched_cleaned_and_published_with_warc_pr
     assert summary["rejected_by_reason"].get("unchanged") == 1
 
 
-def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer, tmp_path: Path) -> None:  # noqa: F811
+def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer, tmp_path: Path,  # noqa: F811
+                                                              capsys) -> None:
     config = tmp_path / "pipeline.yaml"
     config.write_text(FAST, encoding="utf-8")
     url = server.route("/story.html", Reply(200, page(ARTICLE).encode()))
     out = tmp_path / "out"
-    assert main(["run", url, "--out", str(out), "--config", str(config), "--workers", "1"]) == 0
+    # Its only page did not arrive: the run fails (exit 1), with the page and its reason on record.
+    assert main(["run", url, "--out", str(out), "--config", str(config), "--workers", "1"]) == 1
     assert [r["reject_reason"] for r in iter_records(out, ("rejected",))] == ["blocked_address"]
+    assert "run failed: 1 of 1 fetched pages failed" in capsys.readouterr().out
     assert server.hits("/story.html") == []
 
 
@@ -90,3 +95,34 @@ def test_fetched_pages_are_processed_in_shards_by_the_worker_processes(
     names = sorted(r.name for r in runs)
     assert names == ["cli-shard-0", "cli-shard-1", "fetch-cli"], names
     assert {r.state.type.value for r in runs} == {"COMPLETED"}
+
+
+def test_allow_private_with_a_list_opens_only_the_named_hosts(server: TestServer, tmp_path: Path) -> None:  # noqa: F811
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST, encoding="utf-8")
+    by_ip = server.route("/story.html", Reply(200, page(ARTICLE).encode()))
+    by_name = server.url("/story.html", host="localhost")
+    out = tmp_path / "out"
+    argv = ["run", "--allow-private=localhost", by_ip, by_name, "--out", str(out), "--config", str(config),
+            "--workers", "1"]
+    assert main(argv) == 0
+    published = [r["source"]["uri"] for r in iter_records(out, ("corpus",))]
+    rejected = [(r["source"]["uri"], r["reject_reason"]) for r in iter_records(out, ("rejected",))]
+    assert published == [by_name] and rejected == [(by_ip, "blocked_address")]
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("http://127.0.0.1/page", "looks like an input"),  # the flag would swallow the URL
+    ("10.0.0.0/33", "is not a CIDR range"),
+])
+def test_allow_private_refuses_what_is_not_an_allow_list(value: str, why: str, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["run", "--allow-private", value])
+    assert exit_.value.code == 2 and why in capsys.readouterr().err
+
+
+def test_allow_private_alone_or_with_a_list_parses() -> None:
+    assert build_parser().parse_args(["run", "x", "--allow-private"]).allow_private is True
+    assert build_parser().parse_args(["run", "x"]).allow_private is False
+    args = build_parser().parse_args(["run", "--allow-private=127.0.0.0/8,localhost", "x"])
+    assert args.allow_private == ["127.0.0.0/8", "localhost"] and args.paths == ["x"]

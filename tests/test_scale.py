@@ -182,3 +182,19 @@ def test_memory_does_not_grow_with_the_documents_seen(tmp_path, small_text_cache
                     val.cache_clear()
     small, large = _shard_peaks(tmp_path, 20, 200)
     assert large <= 1.5 * small, (small, large)
+
+
+def test_a_run_on_a_dask_cluster_reports_the_clusters_workers_not_the_local_cores(tmp_path):
+    from distributed import LocalCluster  # noqa: PLC0415
+
+    from flows.artifacts import workers_text  # noqa: PLC0415
+
+    pages = tmp_path / "pages"
+    write_pages(pages, 4)
+    out = tmp_path / "out"
+    with LocalCluster(n_workers=3, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        assert main(["run", str(pages), "--out", str(out), "--dask-address", cluster.scheduler_address]) == 0
+        address = cluster.scheduler_address
+    summary = json.loads((out / "reports" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["workers"] == 3 and summary["dask_address"] == address
+    assert workers_text(summary) == f"3 Dask workers at {address}"  # the run summary's and the table's words

@@ -409,7 +409,7 @@ def test_stopping_serve_keeps_schedules_and_a_restart_applies_an_edited_cron(ser
 
 
 def test_prefect_yaml_deploys_to_a_process_work_pool(server, served):
-    """The work-pool route: prefect.yaml deploys (runs last: it takes over `sieve-adhoc` from `sieve serve`)."""
+    """The work-pool route: prefect.yaml deploys beside `sieve serve`'s deployments, replacing none of them."""
     prefect = [str(Path(sys.executable).with_name("prefect"))]
     env = server.env()
     create = subprocess.run([*prefect, "work-pool", "create", "sieve-process", "--type", "process"], cwd=ROOT,
@@ -419,8 +419,10 @@ def test_prefect_yaml_deploys_to_a_process_work_pool(server, served):
                             text=True, timeout=120, check=False)
     assert deploy.returncode == 0, (deploy.stdout + deploy.stderr)[-3000:]
     with api(server) as client:
-        nightly, adhoc = _deployment(client, "seeds-nightly"), _deployment(client, "sieve-adhoc")
+        nightly, adhoc = _deployment(client, "seeds-pool"), _deployment(client, "adhoc-pool")
+        served_adhoc = _deployment(client, "sieve-adhoc")
     assert nightly.work_pool_name == adhoc.work_pool_name == "sieve-process"
+    assert served_adhoc.work_pool_name is None  # still `sieve serve`'s: not taken over by `prefect deploy --all`
     assert _cron(nightly) == "0 3 * * *" and not adhoc.schedules
     assert nightly.pull_steps == [{"prefect.deployments.steps.set_working_directory": {"directory": str(ROOT)}}]
     assert nightly.parameters["sources"] == ["seeds"] and adhoc.parameters["source"] == "adhoc"

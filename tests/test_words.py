@@ -1,16 +1,15 @@
-"""tasks/text/words.py: the direct segmentation of Han runs gives what wordfreq gives."""
+"""tasks/text/words.py: Chinese is cut by wordfreq's public tokenizer, names are joined back,
+Latin words inside Chinese stay whole, and the ASCII fast path for English gives wordfreq's tokens."""
 
 from __future__ import annotations
 
-import math
 import random
 import sys
 from pathlib import Path
 
 import wordfreq
-from wordfreq.tokens import PUNCT_RE
 
-from tasks.text.words import HAN_RUN, JIEBA_HAN, _jieba, english_tokens, han_pieces, log_probs
+from tasks.text.words import content_tokens, english_tokens, han_pieces, han_words
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -18,29 +17,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 from make_corpus import make_page  # noqa: E402
 
 
-def sample_runs() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir())]
-    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "fixtures" / "html").glob("*.html"))]
-    texts += [make_page(3, i, lang=lang, size_kb=8).html for i in range(6) for lang in ("zh-Hans", "zh-Hant")]
-    return sorted({run for text in texts for run in HAN_RUN.findall(text)})
+def test_a_han_run_is_cut_into_wordfreqs_pieces_of_the_run_as_written():
+    run = "我們今天討論新書"
+    assert han_pieces(run) == wordfreq.tokenize(run, "zh")
+    assert "".join(han_pieces(run)) == run  # Traditional stays Traditional: pieces are spans of the run
 
 
-def test_han_runs_are_cut_as_wordfreq_cuts_them():
-    runs = sample_runs()
-    assert len(runs) > 1000
-    assert [r for r in runs if han_pieces(r) != wordfreq.tokenize(r, "zh")] == []
+def test_uncommon_single_characters_left_by_the_segmenter_are_joined_into_one_word():
+    pieces = han_pieces("我们今天讨论王晟的新书")
+    assert "王" in pieces and "晟" in pieces
+    assert han_words("我们今天讨论王晟的新书") == ["我们", "今天", "讨论", "王晟", "的", "新书"]
 
 
-def test_random_han_strings_are_cut_as_wordfreq_cuts_them():
-    """Arbitrary strings of the sample's characters, and of the whole Han range (compatibility
-    ideographs and extension A included, which go to wordfreq)."""
-    rng = random.Random(5)
-    alphabet = sorted(set("".join(sample_runs())))
-    strings = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 25))) for _ in range(3000)]
-    strings += ["".join(chr(rng.choice([rng.randint(0x3400, 0x4DBF), rng.randint(0x4E00, 0x9FFF),
-                                        rng.randint(0xF900, 0xFAFF)])) for _ in range(rng.randint(1, 12)))
-                for _ in range(500)]
-    assert [s for s in strings if han_pieces(s) != wordfreq.tokenize(s, "zh")] == []
+def test_traditional_and_simplified_text_give_the_same_content_words():
+    assert content_tokens("蜜蜂養殖技術在山區推廣", "zh") == content_tokens("蜜蜂养殖技术在山区推广", "zh")
+
+
+def test_latin_words_inside_chinese_text_stay_whole_and_common_words_and_numbers_carry_no_topic():
+    tokens = content_tokens("我们用Python和TensorFlow训练模型, 共3000次", "zh")
+    assert "python" in tokens and "tensorflow" in tokens
+    assert "我们" not in tokens and "3000" not in tokens
 
 
 # ASCII that takes every branch of wordfreq's token expression: letters (vowels and not, both cases),
@@ -61,21 +57,3 @@ def test_ascii_english_is_tokenized_as_wordfreq_tokenizes_it():
     texts += [make_page(3, i, lang="en", size_kb=8).html for i in range(6)]  # not all ASCII: wordfreq's
     assert sum(t.isascii() for t in texts) > 20000
     assert [t for t in texts if english_tokens(t) != wordfreq.tokenize(t, "en")] == []
-
-
-def test_log_probs_are_jiebas_log_frequencies():
-    """Every entry of jieba's dictionary, a word with its log-probability, a bare prefix with 0.0."""
-    tokenizer = _jieba()
-    probs = log_probs()
-    logtotal = math.log(tokenizer.total)
-    assert probs.of.keys() == tokenizer.FREQ.keys()
-    assert all(probs.of[w] == (math.log(f) - logtotal if f else 0.0) for w, f in tokenizer.FREQ.items())
-    assert all(probs.of[w] != 0.0 for w, f in tokenizer.FREQ.items() if f)
-    assert probs.unknown == math.log(1) - logtotal
-
-
-def test_no_character_of_jiebas_han_range_is_punctuation():
-    """So han_pieces has no punctuation to drop, as wordfreq does for other runs."""
-    han = "".join(chr(c) for c in range(0x4E00, 0x9FD6))
-    assert JIEBA_HAN.fullmatch(han)
-    assert not any(PUNCT_RE.match(c) for c in han)

@@ -25,7 +25,7 @@ from collections import defaultdict
 
 from tasks.clean.base import Rule
 from tasks.record import Document
-from tasks.text.measures import CLOSERS, CODE_LIKE, SENTENCE_MARK, is_sentence_like, weight
+from tasks.text.measures import CLOSERS, CODE_LIKE, NOT_INSIDE_SPACES, SENTENCE_MARK, is_sentence_like, weight
 
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
 # injected strings and off-topic insertions occur inside articles too.
@@ -33,7 +33,7 @@ ZONE_REASONS = {"contact", "footer", "pagination", "link", "navigation", "keywor
                 "markup"}
 ZONE_SCORE = -2.0
 HEADLINE_LOOKBACK = 6
-TITLE_SEPARATOR = re.compile(r"\s*(?:_|\s[|｜\-–—]\s)\s*")
+TITLE_SEPARATOR = re.compile(rf"{NOT_INSIDE_SPACES}\s*(?:_|\s[|｜\-–—]\s)\s*+")
 # A headline does not end like a statement (a question or exclamation may).
 STATEMENT_END = re.compile(rf"[.\u3002\uff0e][{CLOSERS}]*\s*$")  # . 。 ．
 # Body text whose topic test gives a p-value below this counts proportionally less.

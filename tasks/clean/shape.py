@@ -9,9 +9,11 @@ import re
 
 from tasks.clean.base import Rule
 from tasks.record import Document
-from tasks.text.measures import SENTENCE_END, URL, is_sentence_like, weight
+from tasks.text.measures import NOT_INSIDE_SPACES, SENTENCE_END, URL, is_sentence_like, weight
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Tried only where a run of address characters starts (an address found inside a run extends to
+# its start): from every position of a long run, the search would scan the rest of it each time.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 PHONE = re.compile(r"(?<![\w.])\+?\(?\d{2,4}\)?[-\s.]?\d{3,4}[-\s.]?\d{3,5}(?![\w.])")
 COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s|all rights reserved|版权所有|版權所有", re.I)
 # A site licence or registration number (ICP备12345678号, 京公网安备 ...): footer furniture.
@@ -21,7 +23,8 @@ REGISTRATION = re.compile(r"[A-Z]{2,4}[备備]\s*\d{5,}|公[网網]安[备備]\s
 COPYRIGHT_MARKS = ("\u00a9", "(", "gh", "gH", "Gh", "GH", "所有")
 REGISTRATION_MARKS = ("备", "備", "ICP")
 # Navigation chains ("Home > News > World"): short items joined by a directional separator.
-BREADCRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|\uff1e|→)\s*")  # > >> » › ＞ →
+# Separators with their spaces start NOT_INSIDE_SPACES (tasks/text/measures.py); the same below.
+BREADCRUMB_SEPARATOR = re.compile(rf"{NOT_INSIDE_SPACES}\s*+(?:>>?|»|›|\uff1e|→)\s*+")  # > >> » › ＞ →
 BREADCRUMB_MARK = re.compile(r"[>»›\uff1e→]")  # what every BREADCRUMB_SEPARATOR match holds
 BREADCRUMB_ITEM_WORDS = 5
 # Page links are small numbers; a 4-digit group makes it a phone number, an id or a date.
@@ -31,8 +34,8 @@ PAGINATION = re.compile(r"^(?>[\W_]*+\d{1,3}(?!\d)[\W_]*+){3,}$|^(?:page|第)\s*
 # Separators of keyword blocks; each split cuts at one of these characters at least.
 STRONG_SEPARATOR_CHARS = "|｜丶•·/"
 LIST_SEPARATOR_CHARS = ",，、;；"
-STRONG_SEPARATORS = re.compile(rf"\s*[{re.escape(STRONG_SEPARATOR_CHARS)}]+\s*")
-LIST_SEPARATORS = re.compile(rf"\s*[{re.escape(LIST_SEPARATOR_CHARS)}]\s*")
+STRONG_SEPARATORS = re.compile(rf"{NOT_INSIDE_SPACES}\s*+[{re.escape(STRONG_SEPARATOR_CHARS)}]++\s*+")
+LIST_SEPARATORS = re.compile(rf"{NOT_INSIDE_SPACES}\s*+[{re.escape(LIST_SEPARATOR_CHARS)}]\s*+")
 # A Latin full stop ends a sentence before a space; a CJK one needs no space after it.
 LATIN_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 CJK_SENTENCE_END = re.compile(r"[\u3002\uff01\uff1f]")  # 。 ！ ？

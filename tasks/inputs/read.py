@@ -7,11 +7,14 @@ cannot be read becomes a rejected document carrying the reason.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from config import ReadSettings
 from tasks.record import Document, Source
@@ -34,13 +37,83 @@ def iter_input_files(paths: Iterable[str | Path], settings: ReadSettings) -> Ite
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            unlisted: list[OSError] = []  # folders os.walk could not list: read_file says why
+            for root, dirs, files in os.walk(path, onerror=unlisted.append):
+                yield from (Path(exc.filename) for exc in unlisted)
+                unlisted.clear()
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.lower().endswith(tuple(settings.extensions)) and not name.startswith("."):
                         yield Path(root) / name
+            yield from (Path(exc.filename) for exc in unlisted)
         else:
             yield path
+
+
+def first_of_each_file(files: Iterable[Path], seen: set[str]) -> Iterator[Path]:
+    """`files` without those met before (in `seen`, updated): by real path, so a file reached twice (a folder and a
+    path in it, a symlink, `a/../a/x`) is read once, where the plan meets it first."""
+    for path in files:
+        real = os.path.realpath(path)  # never raises, even on a symlink loop (read_file rejects that one)
+        if real not in seen:
+            seen.add(real)
+            yield path
+
+
+class InputError(Exception):
+    """An input that is not read, with the reason and why in words (a rejected record's fields)."""
+
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(reason, error)
+        self.reason, self.error = reason, error
+
+
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is, if not a regular file (reading a pipe or a device may never end)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _NOT_REGULAR if test(mode)), "not a regular file")
+
+
+def open_input(path: Path) -> BinaryIO:
+    """`path` opened for reading if it is a regular file (through symlinks); else InputError.
+
+    Never blocks: a named pipe or device is refused from its status before any open, and the open
+    itself does not wait (O_NONBLOCK) in case the file was swapped for a pipe in between."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise _stat_error(path, exc) from exc
+    if kind := _not_regular(mode):
+        raise InputError("not_a_regular_file", f"{path} is {kind}: not read")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _stat_error(path, exc) from exc
+    if kind := _not_regular(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("not_a_regular_file", f"{path} is {kind}: not read")
+    return os.fdopen(fd, "rb")
+
+
+def _stat_error(path: Path, exc: OSError) -> InputError:
+    if exc.errno == errno.ELOOP:
+        return InputError("symlink_loop", f"{path}: symbolic links loop ({exc.strerror})")
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return InputError("dangling_symlink", f"{path} links to {os.readlink(path)}, which does not exist")
+    return InputError("unreadable", f"{type(exc).__name__}: {exc}")
+
+
+def file_uri(path: Path) -> str:
+    """The file's URI, symlinks resolved where they lead to a file (a loop or a dangling link keeps its own path)."""
+    try:
+        return path.resolve(strict=True).as_uri()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.11's resolve() on a symlink loop
+        return path.absolute().as_uri()
 
 
 def _media_for(name: str, head: bytes) -> str:
@@ -55,16 +128,16 @@ def _media_for(name: str, head: bytes) -> str:
 
 def read_file(path: Path, settings: ReadSettings) -> Document:
     """Read one local page; unreadable, empty or oversized files come back rejected."""
-    uri = path.resolve().as_uri()
+    uri = file_uri(path)
     retrieved = now_iso()
     try:
         # Hashed in chunks; the bytes are kept only while they fit in `max_bytes`, so an
         # oversized file costs one chunk of memory, not its size.
-        keep = path.stat().st_size <= settings.max_bytes
         size = 0
         digest = hashlib.sha256()
         chunks: list[bytes] = []
-        with path.open("rb") as fh:
+        with open_input(path) as fh:
+            keep = os.fstat(fh.fileno()).st_size <= settings.max_bytes
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
@@ -73,6 +146,9 @@ def read_file(path: Path, settings: ReadSettings) -> Document:
                 else:
                     keep = False
         head = b"".join(chunks)
+    except InputError as exc:
+        return Document(source=Source(uri=uri, kind="file", retrieved_at=retrieved, sha256="")).reject(
+            exc.reason, exc.error)
     except OSError as exc:
         source = Source(uri=uri, kind="file", retrieved_at=retrieved, sha256="")
         return Document(source=source).reject("unreadable", f"{type(exc).__name__}: {exc}")

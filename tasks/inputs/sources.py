@@ -21,12 +21,13 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from config import PROJECT_ROOT, SourceConfig
+from config import PROJECT_ROOT, SourceConfig, SourcesFile
+from config.errors import UserError, describe
 
 DEFAULT_SOURCES = PROJECT_ROOT / "config" / "sources.yaml"
 
 
-class SourceError(ValueError):
+class SourceError(UserError, ValueError):
     """A source edit or a sources file that cannot be accepted; the message says why."""
 
 
@@ -114,20 +115,18 @@ def _plain(node: Any) -> Any:
     return json.loads(json.dumps(node))
 
 
+def _validated(path: Path, data: CommentedMap) -> list[SourceConfig]:
+    """The sources checked by the model (`config.SourcesFile`): what `list` refuses, `add` and `remove` refuse."""
+    try:
+        return SourcesFile.model_validate(_plain(data)).sources
+    except ValidationError as exc:
+        raise SourceError(f"invalid sources file:\n{describe(exc, SourcesFile, path)}") from exc
+
+
 def list_sources(path: str | Path = DEFAULT_SOURCES) -> list[SourceConfig]:
     """Every source in the file, validated."""
     path = Path(path)
-    out, names = [], set()
-    for i, item in enumerate(_load(path)["sources"]):
-        try:
-            src = SourceConfig.model_validate(_plain(item))
-        except ValidationError as exc:
-            raise SourceError(f"{path}: source #{i + 1}: {exc}") from exc
-        if src.name in names:
-            raise SourceError(f"{path}: two sources are named {src.name!r}")
-        names.add(src.name)
-        out.append(src)
-    return out
+    return _validated(path, _load(path))
 
 
 def source_urls(source: SourceConfig, root: str | Path = PROJECT_ROOT) -> list[str]:
@@ -139,20 +138,19 @@ def source_urls(source: SourceConfig, root: str | Path = PROJECT_ROOT) -> list[s
     return urls[: source.max_pages] if source.max_pages is not None else urls
 
 
-def _known_urls(data: CommentedMap, root: Path | None) -> dict[str, str]:
+def _known_urls(sources: list[SourceConfig], root: Path | None) -> dict[str, str]:
     """Normalized URL -> source name, over every source's urls and readable seed files."""
     known: dict[str, str] = {}
-    for item in data["sources"]:
-        name = str(item.get("name"))
-        for u in item.get("urls") or []:
+    for src in sources:
+        for u in src.urls:
             try:
-                known.setdefault(normalize_url(str(u)), name)
+                known.setdefault(normalize_url(u), src.name)
             except SourceError:
-                known.setdefault(str(u).strip(), name)
-        seed = item.get("seed_file")
-        if seed and root is not None and (root / str(seed)).is_file():
-            for u in load_seed_file(root / str(seed)):
-                known.setdefault(u, f"{name} (seed file {seed})")
+                known.setdefault(u.strip(), src.name)
+        seed = src.seed_file
+        if seed and root is not None and (root / seed).is_file():
+            for u in load_seed_file(root / seed):
+                known.setdefault(u, f"{src.name} (seed file {seed})")
     return known
 
 
@@ -164,10 +162,8 @@ def add_urls(path: str | Path, source: str, urls: Iterable[str], root: str | Pat
     """
     path = Path(path)
     root_path = Path(root) if root is not None else path.resolve().parent.parent
-    if not source.strip():
-        raise SourceError("a source needs a name")
     data = _load(path)
-    known = _known_urls(data, root_path)
+    known = _known_urls(_validated(path, data), root_path)
     added, problems = [], []
     for url in urls:
         try:
@@ -198,6 +194,10 @@ def add_urls(path: str | Path, source: str, urls: Iterable[str], root: str | Pat
     if hasattr(seq, "fa"):
         seq.fa.set_block_style()
     seq.extend(added)
+    try:
+        SourceConfig.model_validate(_plain(entry))  # the new source's name, checked where the file's are
+    except ValidationError as exc:
+        raise SourceError(f"nothing added:\n{describe(exc, SourceConfig, f'source {source!r}')}") from exc
     _save(path, data)
     return added
 
@@ -211,6 +211,7 @@ def remove_url(path: str | Path, url: str, root: str | Path | None = None) -> st
     except SourceError:
         target = url.strip()
     data = _load(path)
+    sources = _validated(path, data)
     for item in data["sources"]:
         seq = item.get("urls") or []
         for i, u in enumerate(seq):
@@ -222,7 +223,7 @@ def remove_url(path: str | Path, url: str, root: str | Path | None = None) -> st
                 del seq[i]
                 _save(path, data)
                 return str(item.get("name"))
-    known = _known_urls(data, root_path)
+    known = _known_urls(sources, root_path)
     if target in known:
         raise SourceError(f"{url!r} comes from {known[target]}: remove it from that file")
     raise SourceError(f"{url!r} is not in any source of {path}")

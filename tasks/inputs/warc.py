@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -23,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from config import ReadSettings
+from tasks.inputs.read import InputError, file_uri, now_iso, open_input
 from tasks.record import Document, Source
 
 # Hop-by-hop framing is undone before the body is stored; keeping the header would
@@ -160,15 +162,63 @@ def read_warc(path: Path, settings: ReadSettings) -> Iterator[Document]:
 
     Non-page records (request, metadata, warcinfo, revisit) are not documents; a
     response that is not a 2xx page comes back rejected with the reason, so nothing
-    disappears silently.
+    disappears silently. A damaged archive (corrupt or truncated) keeps the records
+    read before the damage, and the rest becomes one record rejected "corrupt_warc";
+    a path that is not a readable regular file, one rejected record (tasks/inputs/read.py).
     """
     path = Path(path)
-    with path.open("rb") as fh:
+    try:
+        fh = open_input(path)
+    except InputError as exc:
+        yield _archive_rejected(path, exc.reason, exc.error)
+        return
+    with fh:
         it = ArchiveIterator(fh, arc2warc=True)
-        for record in it:
-            if record.rec_type not in ("response", "resource"):
-                continue
-            yield _warc_document(record, it, str(path), settings)
+        records, read, end = iter(it), 0, 0
+        while True:
+            try:
+                record = next(records, None)
+                if record is None:
+                    _check_nothing_after(fh, end)
+                    return
+                doc = _warc_document(record, it, str(path), settings) \
+                    if record.rec_type in ("response", "resource") else None
+                _check_complete(record)
+                end = it.get_record_offset() + it.get_record_length()
+            except Exception as exc:  # noqa: BLE001 - warcio fails on damage in undeclared ways too
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                yield _archive_rejected(path, "corrupt_warc", f"archive damaged after {read} whole records "
+                                        f"(bytes 0-{end}): {error}")
+                return
+            read += 1
+            if doc is not None:
+                yield doc
+
+
+def _check_complete(record: Any) -> None:
+    """Raise EOFError if the archive ended inside `record`: warcio reads a record cut short as a short
+    one, and one cut inside its header as a record without a type or length (both are mandatory)."""
+    declared, stream = record.length, record.raw_stream
+    if record.rec_type is None or not isinstance(declared, int):
+        raise EOFError("a record without WARC-Type or Content-Length: the archive is cut or damaged there")
+    while stream.read(1 << 16):
+        pass  # the rest of the record, which warcio would read on its way to the next one
+    if hasattr(stream, "tell") and stream.tell() < declared:
+        raise EOFError(f"the archive ends inside a record: {stream.tell()} of its {declared} bytes")
+
+
+def _check_nothing_after(fh: BinaryIO, end: int) -> None:
+    """Raise EOFError if bytes other than blank lines follow the last whole record: warcio ends quietly
+    where an archive was cut inside a record's header (or inside a gzip member's)."""
+    fh.seek(end)
+    if tail := fh.read(64).strip():
+        size = os.fstat(fh.fileno()).st_size
+        raise EOFError(f"{size - end} bytes after the last whole record are not a record ({tail[:16]!r}...)")
+
+
+def _archive_rejected(path: Path, reason: str, error: str) -> Document:
+    source = Source(uri=file_uri(path), kind="warc", retrieved_at=now_iso(), sha256="", warc_file=str(path))
+    return Document(source=source).reject(reason, error)
 
 
 def _warc_document(record: Any, it: ArchiveIterator, warc_file: str, settings: ReadSettings) -> Document:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,9 +137,18 @@ def write_manifest(out: Path, run_id: str, run: dict[str, Any], summary: dict[st
     return manifest
 
 
+COMMITTED = ".committed"
+
+
 def commit(out: Path, run_id: str, keep_runs: int) -> None:
-    """Make `run_id` the current output: one atomic symlink swap, then prune old runs."""
+    """Make `run_id` the current output: mark it committed, one atomic symlink swap, then prune old runs.
+
+    The caller holds OUT/'s lock (tasks/output/lock.py), so no other run is writing."""
     out.mkdir(parents=True, exist_ok=True)
+    previous = out / "current"
+    if previous.is_symlink() and previous.resolve().is_dir():
+        _mark_committed(previous.resolve())  # a run committed before runs were marked
+    _mark_committed(run_dir(out, run_id))
     tmp = out / f".current-{run_id}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
@@ -155,10 +165,33 @@ def commit(out: Path, run_id: str, keep_runs: int) -> None:
             tmp_link.unlink()
         tmp_link.symlink_to(Path("current") / name)
         os.replace(tmp_link, link)
-    runs = sorted((p for p in (out / "runs").iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in runs[:-keep_runs] if keep_runs > 0 else []:
-        if old.name != run_id:
-            shutil.rmtree(old, ignore_errors=True)
+    prune_runs(out, run_id, keep_runs)
+
+
+def _mark_committed(folder: Path) -> None:
+    if not (folder / COMMITTED).exists():
+        _atomic_write(folder / COMMITTED, json.dumps({"committed_at": time.time()}).encode())
+
+
+def _committed_at(folder: Path) -> float:
+    try:
+        return float(json.loads((folder / COMMITTED).read_text())["committed_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1.0
+
+
+def prune_runs(out: Path, current: str, keep_runs: int) -> list[str]:
+    """Remove committed runs older than the last `keep_runs` (0: keep all) and every run folder that never
+    committed (a killed run's: under OUT/'s lock no other run is writing); `current` always stays.
+    Returns the names removed."""
+    runs = [p for p in (out / "runs").iterdir() if p.is_dir() and p.name != current]
+    committed = sorted((p for p in runs if (p / COMMITTED).exists()), key=lambda p: (_committed_at(p), p.name))
+    doomed = [p for p in runs if not (p / COMMITTED).exists()]
+    if keep_runs > 0:
+        doomed += committed[: max(0, len(committed) - (keep_runs - 1))]
+    for old in doomed:
+        shutil.rmtree(old, ignore_errors=True)
+    return sorted(p.name for p in doomed)
 
 
 def iter_records(out: Path, kinds: tuple[str, ...] = ("corpus", "rejected")):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from config import Settings
-from tasks.inputs.read import iter_input_files, read_inputs
+from tasks.inputs.read import first_of_each_file, iter_input_files, read_inputs
 from tasks.output.publish import ShardResult, ShardWriter
 from tasks.record import Document
 
@@ -40,8 +40,11 @@ class Shard:
 
 
 def plan_shards(paths: Iterable[str | Path], settings: Settings, source: str = "local",
-                start: int = 0) -> Iterator[Shard]:
-    files = (str(p) for p in iter_input_files(paths, settings.read))
+                start: int = 0, seen: set[str] | None = None) -> Iterator[Shard]:
+    """Shards of `paths`' input files in plan order, each file once (`seen`: real paths already planned,
+    shared by the sources of one run)."""
+    unique = first_of_each_file(iter_input_files(paths, settings.read), set() if seen is None else seen)
+    files = (str(p) for p in unique)
     for k, batch in enumerate(_batched(files, settings.publish.shard_size)):
         yield Shard(start + k, source, tuple(batch))
 
@@ -132,7 +135,7 @@ def process_fetched(shard: FetchedShard, settings: Settings, out: str, run: dict
     return process_docs(_fetched_documents(shard), shard.label, settings, out, run)
 
 
-def fetch_source(urls: list[str], source: str, allow_private: bool, settings: Settings, out: str,
+def fetch_source(urls: list[str], source: str, allow_private: bool | list[str], settings: Settings, out: str,
                  run: dict[str, Any]) -> list[FetchedShard]:
     """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog), in shards of
     `publish.shard_size` documents in the order they arrive; the pages are processed later, by

@@ -5,20 +5,23 @@ normalize, verdict. Plain functions; Prefect wraps batches of them in flows/.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from importlib.metadata import version
 
-from config import Settings
-from tasks.clean import Context, clean
-from tasks.record import Document
+from config import ExtractSettings, Settings
+from tasks.clean import HIDDEN_ELEMENT, Context, clean
+from tasks.record import Document, Paragraph
+from tasks.stages.budget import CpuBudget, OverBudget
 from tasks.stages.decode import DecodeError, decode
 from tasks.stages.extract import ExtractError, extract
 from tasks.stages.language import chinese_script, detect, dominant_script, script_units, total_units
 from tasks.stages.normalize import normalize
 from tasks.stages.verdict import spam_share, verdict
+from tasks.stages.warmup import warm_documents
 from tasks.text.measures import weight
 
 # Read once: importlib.metadata.version() scans the installed distributions on every call.
@@ -87,12 +90,49 @@ def declared_charset(content_type: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+def extract_settings(settings: Settings, media: str) -> ExtractSettings:
+    """The extract stage's settings for one document: hidden HTML elements are dropped before
+    trafilatura only where `clean.html_rules` names `hidden_element` (on real pages the pass cost
+    more content than it removed noise: README, "Cleaning rules"); the step records what ran."""
+    wanted = media != "html" or HIDDEN_ELEMENT in settings.clean.html_rules
+    if settings.extract.drop_hidden_markup and not wanted:
+        return settings.extract.model_copy(update={"drop_hidden_markup": False})
+    return settings.extract
+
+
 def process_document(doc: Document, settings: Settings, timer: StageTimer | None = None) -> Document:
-    """Run every stage on one document; failures become a reject reason, never an exception."""
-    timer = timer or StageTimer()
-    t = timer.clock()
+    """Run every stage on one document within its CPU-time budget (`limits.document_cpu_seconds`);
+    failures, the budget's included, become a reject reason, never an exception."""
     if doc.reject_reason:
         return doc
+    warm_up(settings)
+    budget = CpuBudget(settings.limits.document_cpu_seconds)
+    try:
+        with budget:
+            _stages(doc, settings, timer or StageTimer(), budget)
+    except OverBudget as exc:
+        timed_out(doc, exc)
+    # Not how the budget was enforced (budget.enforced): records do not depend on where they were made.
+    doc.steps.append({"name": "budget", "library": "sieve", "parameters": {"document_cpu_seconds": budget.seconds}})
+    return doc
+
+
+_warmed: list[bool] = []  # once per process
+
+
+def warm_up(settings: Settings) -> None:
+    """Run tasks/stages/warmup.py's pages through every stage, without a budget, once per process:
+    what a stage loads on first use is then loaded whole before any budget can interrupt it."""
+    if not _warmed:
+        _warmed.append(True)
+        unlimited = CpuBudget(math.inf)  # never entered: its checks do nothing
+        for doc in warm_documents():
+            _stages(doc, settings, StageTimer(), unlimited)
+
+
+def _stages(doc: Document, settings: Settings, timer: StageTimer, budget: CpuBudget) -> Document:
+    t = timer.clock()
+    budget.stage("decode")
     if doc.text is None:
         try:
             decoded = decode(doc.raw or b"", declared_charset(doc.source.content_type), html=doc.media == "html")
@@ -104,23 +144,38 @@ def process_document(doc: Document, settings: Settings, timer: StageTimer | None
                           "parameters": {"how": decoded.how}})
     doc.raw = None
     t = timer.add("decode", t)
+    budget.stage("extract")
     try:
-        extract(doc, settings.extract)
+        extract(doc, extract_settings(settings, doc.media))
     except (ExtractError, ValueError) as exc:
         return doc.reject("unparsable", str(exc))
     t = timer.add("extract", t)
     if not doc.paragraphs:
         return doc.reject("no_text", "extraction found no text")
+    budget.stage("language")
     units = _language(doc, settings)
     t = timer.add("language", t)
+    budget.stage("clean")
     clean(doc, Context(settings.clean, doc.lang or "und", settings.languages))
     _recheck_language(doc, settings, units)
     t = timer.add("clean", t)
+    budget.stage("normalize")
     normalize(doc, settings.normalize)
     timer.add("normalize", t)
+    budget.check()
     if reason := verdict(doc, settings.clean, settings.languages):
         doc.reject(reason, verdict_detail(reason, doc, settings))
     return doc
+
+
+def timed_out(doc: Document, exc: OverBudget) -> Document:
+    """`doc` rejected "timeout": its paragraphs as extracted, without the cuts of an unfinished cleaning
+    (the interruption may fall between a cut and its record), so extracted == kept + removed holds."""
+    doc.raw = None
+    doc.paragraphs = [Paragraph(p.original) for p in doc.paragraphs]
+    doc.removed = [r for r in doc.removed if r.paragraph is None]
+    doc.published_text = ""
+    return doc.reject("timeout", str(exc))
 
 
 def verdict_detail(reason: str, doc: Document, settings: Settings) -> str:

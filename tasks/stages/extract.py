@@ -9,6 +9,7 @@ out and recorded, because trafilatura keeps their text.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,24 +19,30 @@ import trafilatura
 from trafilatura.settings import Extractor
 
 from config import ExtractSettings
-from tasks.record import Document, Paragraph, Removal, _snip
-from tasks.stages import extract_fallback
+from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.html_meta import page_metadata
 from tasks.text.measures import squash
 
-extract_fallback.install()
-
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# A rule: a brace-free run, "{", a brace-free body, "}". Tried only where a run starts (after a brace
+# or at the start): a match found inside a run extends to its start, and trying every position of a
+# long brace-free run would scan the rest of it each time (quadratic).
+_CSS_RULE = re.compile(r"(?<![^{}])([^{}]++)\{([^{}]*+)\}")
 _WITH_ATTRIBUTES = lxml.etree.XPath("//*[@hidden or @style or @id or @class]")
 _SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]*)([.#])([\w-]+)\s*$", re.I)
 _CONDITIONAL_AT_RULE = re.compile(r"@(?:media|supports|container)\b[^{;]*(?=\{)", re.I)
 _BRACE = re.compile(r"[{}]")
+# The text a reader sees below a node: not the scripts' and styles' (a page may carry a megabyte of JSON).
+_VISIBLE_TEXT = lxml.etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                                 " or ancestor::template)]")
 # Responsive utilities that show an element from some screen width on ("d-none d-lg-block",
 # "hidden md:block", "visible-lg"): with one, a hiding class hides it only on small screens.
 _SHOWN_AT_BREAKPOINT = re.compile(r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+|(?:sm|md|lg|xl|2xl):(?!hidden)[a-z-]+"
                                   r"|visible-(?:xs|sm|md|lg|xl)(?:-[a-z]+)?|show-for-[a-z-]+)$")
+# Inline tags, which pages leave unclosed by the hundred (`<p><font>...` over and over): the parser nests
+# each inside the last. Dropped (their text kept) only to parse a page again that nests too deep.
+_INLINE_TAG = re.compile(r"</?(?:font|b|i|u|s|em|strong|span|small|big|tt|strike|sub|sup|a|abbr|cite|code|mark|q"
+                         r"|label)\b[^<>]*+>", re.I)
 # Utility classes that common CSS frameworks define as invisible.
 CONVENTIONAL_HIDDEN_CLASSES = frozenset(
     {"hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "invisible", "hide"})
@@ -51,6 +58,7 @@ class Extracted:
     title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
+    nesting: str | None = None  # what parsing a too deeply nested page gave up (parse_html)
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -119,8 +127,16 @@ def _hidden_selectors(tree: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
     return classes, ids
 
 
-def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
-    """Remove elements a browser would not display; returns their texts."""
+def _visible_length(el: lxml.html.HtmlElement) -> int:
+    return sum(len(s.strip()) for s in _VISIBLE_TEXT(el))
+
+
+def drop_hidden_elements(tree: lxml.html.HtmlElement, max_share: float = 1.0) -> list[str]:
+    """Remove elements a browser would not display; returns their texts.
+
+    An element holding more than `max_share` of the page's text is kept: pages hide their whole
+    body, a tab or an accordion until a script shows it (anti-flicker wrappers, "read more"), and
+    such an element is the content, not something slipped in out of sight."""
     classes, ids = _hidden_selectors(tree)
     doomed = []
     for el in _WITH_ATTRIBUTES(tree):  # the only elements the test below can select
@@ -133,10 +149,13 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement) -> list[str]:
                                               and not any(map(_SHOWN_AT_BREAKPOINT.match, names))):
             doomed.append(el)
     texts = []
+    limit = max_share * _visible_length(tree) if doomed and max_share < 1.0 else None
     dropped: set[lxml.html.HtmlElement] = set()
     for el in doomed:
         # An element inside one already dropped went with it: its text is counted once, there.
         if el.getparent() is None or not dropped.isdisjoint(el.iterancestors()):
+            continue
+        if limit is not None and _visible_length(el) > limit:
             continue
         if text := " ".join(el.text_content().split()):
             texts.append(text)
@@ -155,29 +174,65 @@ def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+_parsers = threading.local()  # an lxml parser serves one thread at a time
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """lxml's HTML parser with XML_PARSE_HUGE: without it, libxml2 stops nesting elements at depth 256
+    and drops all the text below (300 paragraphs of `<p><font>` without closers kept 126); with it, at
+    2048. Its other limits (text nodes of 10 MB) are above read.max_bytes anyway."""
+    if (parser := getattr(_parsers, "parser", None)) is None:
+        parser = _parsers.parser = lxml.html.HTMLParser(huge_tree=True)
+    return parser
+
+
+def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
+    """The parser's message if it stopped at one of its limits (and so dropped part of the page)."""
+    return next((e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+
+
+def parse_html(html: str) -> tuple[lxml.html.HtmlElement, str | None]:
+    """The page's tree, and what parsing it had to give up, if anything: a page nested deeper than the
+    parser's limit is parsed again without its inline tags (their text kept), and if that still nests
+    too deep, the loss is said (`nesting` of the extract step) rather than hidden."""
+    parser = _parser()
+    tree = lxml.html.fromstring(html, parser=parser)
+    if _limit_hit(parser) is None:
+        return tree, None
+    flat = lxml.html.fromstring(_INLINE_TAG.sub("", html), parser=parser)
+    if (limit := _limit_hit(parser)) is None:
+        return flat, "too deep for the parser: parsed without its inline tags"
+    return flat, f"too deep for the parser even without its inline tags, the text below it lost: {limit.strip()}"
+
+
+# Dates only from explicit markup: htmldate's extensive search turns a "© 2024" footer into 2024-01-01.
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
+METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
+
+
 @lru_cache(maxsize=2)
 def _extractor(include_tables: bool) -> Extractor:
-    """trafilatura's options, built once: building them reads its config file's values every time."""
-    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False)
+    """trafilatura's options, built once: building them reads its config file's values every time.
+    The metadata comes from the same call (`with_metadata`), read from the same tree."""
+    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False,
+                     with_metadata=True, date_params=DATE_PARAMS)
 
 
 def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
-    """The page parsed once: hidden elements out, then trafilatura's text (on its own copy of
-    the tree) and, only for a page that has text, the metadata from the same tree."""
+    """The page parsed once: hidden elements out, then one `trafilatura.bare_extraction` call on
+    that tree for the text and the metadata (trafilatura works on its own copy of the tree)."""
     try:
-        tree = lxml.html.fromstring(html)
+        tree, nesting = parse_html(html)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
-    hidden = drop_hidden_elements(tree) if settings.drop_hidden_markup else []
+    hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
     if result is None or not (result.text or "").strip():
-        return Extracted([], hidden=hidden)
-    found = page_metadata(tree)
-    meta = {k: str(v) for k in ("author", "date", "sitename", "hostname", "description")
-            if (v := getattr(found, k, None))}
+        return Extracted([], hidden=hidden, nesting=nesting)
+    meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
     if "author" not in meta and (author := _meta_author(tree)):
         meta["author"] = author
-    return Extracted(text_paragraphs(result.text), title=found.title, metadata=meta, hidden=hidden)
+    return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden, nesting=nesting)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -186,12 +241,15 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
     if doc.media == "html":
         ext = html_paragraphs(doc.text, settings)
         doc.title, doc.metadata = ext.title, {**doc.metadata, **ext.metadata}
-        doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), _snip(t))
+        doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), snip(t))
                            for t in ext.hidden)
         paragraphs = ext.paragraphs
+        parameters = {"include_tables": settings.include_tables, "deduplicate": False,
+                      "drop_hidden_markup": settings.drop_hidden_markup}
+        if ext.nesting:
+            parameters["nesting"] = ext.nesting
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
-                          "parameters": {"include_tables": settings.include_tables, "deduplicate": False,
-                                         "drop_hidden_markup": settings.drop_hidden_markup}})
+                          "parameters": parameters})
     else:
         paragraphs = text_paragraphs(doc.text)
         doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})

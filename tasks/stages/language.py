@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import opencc
-from langdetect import DetectorFactory, detector_factory
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
-
-from tasks.stages.fast_detector import FastDetector
 
 SCRIPTS = {
     "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
@@ -100,11 +99,15 @@ def chinese_script(text: str, sample: int = 4000) -> str:
     return "Hant" if to_simp > to_trad else "Hans"
 
 
-@lru_cache(maxsize=1)
-def _langdetect_ready(seed: int) -> bool:
-    DetectorFactory.seed = seed
-    detector_factory.init_factory()
-    return True
+@lru_cache(maxsize=2)
+def detector_factory(seed: int) -> DetectorFactory:
+    """langdetect's profiles, loaded once per process and seed into a factory of sieve's own
+    (langdetect's documented route: `load_profile`, `set_seed`, `create`), so the module-wide
+    factory and its class-wide seed are left as the process found them."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(seed)
+    return factory
 
 
 def _sample(text: str, limit: int) -> str:
@@ -117,8 +120,7 @@ def _sample(text: str, limit: int) -> str:
 
 def langdetect_scores(text: str, script: str, limit: int, seed: int) -> dict[str, float]:
     """langdetect's probabilities, restricted to languages the script allows."""
-    _langdetect_ready(seed)
-    detector = FastDetector(detector_factory._factory)  # noqa: SLF001 - reuse the loaded profiles
+    detector = detector_factory(seed).create()
     detector.set_max_text_length(limit)
     detector.append(_sample(text, limit))
     try:

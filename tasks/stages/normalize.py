@@ -18,7 +18,9 @@ OPENCC_VERSION = version("opencc")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000\ufeff]+")
 # Punctuation that takes no space before it in Chinese text (half- and full-width).
 _CJK_PUNCT = r"，。、：；！？”’）》」』】〕,.:;!?)"
-_SPACE_BEFORE_PUNCT = re.compile(rf"\s+(?=[{_CJK_PUNCT}])")
+# From the start of a run of spaces only: from each of its positions, a long run followed by no
+# punctuation would be scanned again (quadratic).
+_SPACE_BEFORE_PUNCT = re.compile(rf"(?<!\s)\s++(?=[{_CJK_PUNCT}])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[“‘（《「『【〔(])\s+")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e]")
 _SUPPLEMENTARY_HAN = re.compile(r"[\U00020000-\U0003ffff]")

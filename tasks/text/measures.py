@@ -15,6 +15,11 @@ SENTENCE_END_CHARS = ".!?;\u3002\uff01\uff1f\uff1b\uff0e\u2026"  # . ! ? ; 。 �
 CLOSERS = "\"'\u201d\u2019)\uff09\u300d\u300f\u300b\u3011"  # " ' ” ’ ) ） 」 』 》 】
 SENTENCE_END = re.compile(rf"[{SENTENCE_END_CHARS}][{CLOSERS}]*\s*$")
 SENTENCE_MARK = re.compile(r"[.!?;,\u3002\uff01\uff1f\uff1b\uff0c\u3001]")  # also 。 ！ ？ ； ， 、
+# Where a pattern that begins with optional spaces is tried: where a run of spaces starts, or at a
+# non-space. A match found inside a run extends to the run's start, and a long run of spaces followed
+# by no match would otherwise be scanned again from each of its positions (quadratic). After a match,
+# its trailing spaces taken, the next try is at a non-space: split, sub and finditer find the same.
+NOT_INSIDE_SPACES = r"(?:(?<!\s)|(?!\s))"
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # A line that reads as code: an ASCII call or index (`f(`, `a[`), an assignment, a line that opens
 # or closes a block or ends a statement, a method call like `list.sort!`. Menus, headlines and

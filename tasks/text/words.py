@@ -1,14 +1,10 @@
 """Content words of a text, in any of its scripts, with their commonness.
 
-Han runs are segmented by wordfreq (jieba with wordfreq's dictionary, after
-Traditional-to-Simplified conversion); runs of single characters it leaves
-(names such as 王晟) are joined back into one word. A run jieba reads as one
-block of its Han range is segmented here directly, by the same dictionary (read
-once into a table of log-probabilities, `log_probs`) and the same dynamic
-programme as `jieba.Tokenizer.cut(HMM=False)` (a faster path
-to the identical result; tests/test_words.py compares the two). Latin words inside Chinese
-text are read as Latin words, not fed to the Chinese segmenter, which would
-break them apart. Commonness is wordfreq's zipf value in the word's language.
+Han runs are segmented by wordfreq's public `tokenize(run, "zh")` (jieba with
+wordfreq's dictionary, after Traditional-to-Simplified conversion); runs of
+single characters it leaves (names such as 王晟) are joined back into one word.
+Latin words inside Chinese text are read as Latin words, not fed to the Chinese
+segmenter, which would break them apart. Commonness is wordfreq's zipf value in the word's language.
 
 The memo caches here are small (a few thousand words or runs, well under a
 megabyte each): they serve the words a document and its neighbours share, and
@@ -20,14 +16,11 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
 import wordfreq
-import wordfreq.chinese
 
 from tasks.stages.language import converter
 from tasks.text.measures import HAN_RUN
@@ -54,83 +47,11 @@ def zipf(word: str, lang: str) -> float:
         return wordfreq.zipf_frequency(word, "en")
 
 
-# jieba's Han range (its re_han_default, without the Latin letters and digits it also takes).
-JIEBA_HAN = re.compile(r"[\u4e00-\u9fd5]+")
-
-
-def _jieba() -> jieba.Tokenizer:
-    if wordfreq.chinese.jieba_tokenizer is None:
-        wordfreq.tokenize("中文", "zh")  # wordfreq builds its tokenizer on first use
-    tokenizer = wordfreq.chinese.jieba_tokenizer
-    tokenizer.check_initialized()
-    return tokenizer
-
-
-@dataclass(frozen=True)
-class LogProbs:
-    """jieba's dictionary as the log-probabilities its dynamic programme adds up."""
-
-    # log(freq) - log(total) of every word; 0.0 for a prefix that is not itself a word (jieba's FREQ
-    # holds every prefix of its words, at frequency 0). No word has probability 1, so no word gets 0.0.
-    of: dict[str, float]
-    # What jieba adds for a character it does not know: log(1) - log(total).
-    unknown: float
-
-
-_log_probs: list[LogProbs] = []  # built on first use, once per process (jieba's 46k entries, about 2 MB)
-
-
-def log_probs() -> LogProbs:
-    """The table, computed once: a look-up per candidate word instead of a dictionary look-up and a log.
-    (Not an lru_cache: it is not a memo of the documents seen, and emptying those must not rebuild it.)"""
-    if not _log_probs:
-        tokenizer = _jieba()
-        logtotal = math.log(tokenizer.total)
-        table = {w: math.log(f) - logtotal if f else 0.0 for w, f in tokenizer.FREQ.items()}
-        _log_probs.append(LogProbs(table, math.log(1) - logtotal))
-    return _log_probs[0]
-
-
 def han_pieces(run: str) -> list[str]:
-    """`wordfreq.tokenize(run, "zh")` for a run of Han characters.
-
-    wordfreq normalizes the run (NFKC, casefold: no change to characters of jieba's Han range),
-    converts it character by character to Simplified and lets jieba (no HMM) cut that; the
-    pieces are the same spans of the run. When the run and its conversion lie in jieba's Han
-    range, jieba cuts it as one block: the most probable path through the dictionary's words,
-    computed here as jieba computes it (the same floating-point sums, each word's log-probability
-    taken from `log_probs`; ties to the longer word). No character of that range is punctuation,
-    so none of these pieces is one wordfreq drops. Any other run goes to wordfreq.
-    """
-    if not JIEBA_HAN.fullmatch(run):
-        return wordfreq.tokenize(run, "zh")
-    simple = run.translate(wordfreq.chinese.SIMPLIFIED_MAP).casefold()
-    if not JIEBA_HAN.fullmatch(simple):
-        return wordfreq.tokenize(run, "zh")
-    probs = log_probs()
-    log_prob, unknown = probs.of.get, probs.unknown
-    n, no_word = len(simple), -math.inf
-    score = [0.0] * (n + 1)  # score[k]: log-probability of the best cut of simple[k:]
-    end = list(range(1, n + 1))  # end[k]: where the first word of that cut ends
-    for k in range(n - 1, -1, -1):
-        best = no_word
-        i = k + 1
-        lp = log_prob(simple[k])
-        while lp is not None:  # the dictionary holds every prefix of its words
-            if lp:
-                v = lp + score[i]
-                if v >= best:
-                    best, end[k] = v, i
-            if i == n:
-                break
-            i += 1
-            lp = log_prob(simple[k:i])
-        score[k] = unknown + score[k + 1] if best == no_word else best
-    pieces, k = [], 0
-    while k < n:
-        pieces.append(run[k:end[k]])
-        k = end[k]
-    return pieces
+    """The pieces wordfreq cuts a Han run into (`wordfreq.tokenize(run, "zh")`: NFKC, case-folded,
+    converted to Simplified character by character, segmented by jieba with wordfreq's dictionary
+    and no HMM), each a span of the run as written."""
+    return wordfreq.tokenize(run, "zh")
 
 
 # wordfreq's TOKEN_RE (the `regex` module, Unicode word boundaries of UAX #29) restricted to ASCII

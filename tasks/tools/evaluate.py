@@ -21,7 +21,7 @@ from typing import Any
 from tasks.stages.language import converter
 
 TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+", re.UNICODE)
-SPACE_BEFORE_CJK_PUNCT = re.compile(r"[ \t\u3000]+[，。、：；！？”）》」』,.]")
+SPACE_BEFORE_CJK_PUNCT = re.compile(r"(?<![ \t\u3000])[ \t\u3000]++[，。、：；！？”）》」』,.]")  # from a run's start
 
 
 def _norm(s: str) -> str:

@@ -21,11 +21,18 @@ from tasks.stages.extract import extract
 Segment = tuple[str, str | None]
 
 
-def find_record(out: Path, doc_id: str) -> dict[str, Any] | None:
+def find_records(out: Path, prefix: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The records whose id starts with `prefix`, one per id: the record itself when the id is given whole,
+    else at most `limit` + 1 (more than `limit` says "and more")."""
+    found: dict[str, dict[str, Any]] = {}
     for record in iter_records(out):
-        if record["id"] == doc_id or record["id"].startswith(doc_id):
-            return record
-    return None
+        if record["id"] == prefix:
+            return [record]
+        if record["id"].startswith(prefix) and record["id"] not in found:
+            found[record["id"]] = record
+            if len(found) > limit:
+                break
+    return list(found.values())
 
 
 def _source_bytes(source: dict[str, Any]) -> bytes | None:
