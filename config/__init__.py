@@ -94,7 +94,7 @@ class CleanSettings(Strict):
     stuffing_max_segment_words: float = Field(8.0, gt=0)
     # Documents: fewer published words than this (a Han character counts as 2/3
     # of a word) are rejected as too short; a document whose removed spam (keyword
-    # blocks, injected strings, hidden text, link lines) is at least
+    # blocks, injected strings, hidden text, link lines, related lists and teasers) is at least
     # `max_spam_share` of its extracted text is rejected as mostly spam.
     min_doc_words: int = Field(40, ge=0)
     max_spam_share: float = Field(0.6, gt=0, le=1)

@@ -146,14 +146,20 @@ def eval_html_gold(args: argparse.Namespace) -> int:
         if args.json:
             records.append(page_record(result))
     table = Table(title=f"word F1 on {root} ({len(pages)} pages): mean over pages, precision / recall beside")
-    for col in ("page type", "pages", "trafilatura alone F1", "sieve F1", "sieve - alone", "sieve P / R"):
+    for col in ("page type", "pages", "trafilatura alone F1", "sieve F1 published", "- alone", "sieve P / R",
+                "sieve F1 before verdicts", "- alone"):
         table.add_column(col, justify="right")
     for kind in report.types():
-        alone, ours = report.trafilatura[kind].mean(), report.sieve[kind].mean()
+        alone, ours, unfiltered = (report.trafilatura[kind].mean(), report.sieve[kind].mean(),
+                                   report.unfiltered[kind].mean())
         table.add_row(kind, str(report.sieve[kind].pages), f"{alone[2]:.3f}", f"{ours[2]:.3f}",
-                      f"{ours[2] - alone[2]:+.3f}", f"{ours[0]:.3f} / {ours[1]:.3f}")
+                      f"{ours[2] - alone[2]:+.3f}", f"{ours[0]:.3f} / {ours[1]:.3f}", f"{unfiltered[2]:.3f}",
+                      f"{unfiltered[2] - alone[2]:+.3f}")
     console.print(table)
     console.print("rejected: " + (", ".join(f"{k} {v}" for k, v in report.rejected.most_common()) or "none"))
+    console.print("'before verdicts': the cleaned text of every page, also of those the document verdicts then reject "
+                  "(a language not in `languages`, too short, mostly spam): extraction and cleaning alone, as "
+                  "trafilatura alone publishes every page")
     audit = Table(title="per-rule audit: characters cut that the gold keeps (content) and does not (noise)")
     for col in ("rule", "cuts", "content chars", "noise chars", "precision"):
         audit.add_column(col, justify="right")

@@ -60,7 +60,8 @@ def test_gold_pages_are_read_in_index_order_filtered_by_type(tmp_path: Path) -> 
 
 
 def test_sieve_eval_html_gold_prints_f1_per_page_type_beside_trafilatura_and_the_rule_audit(tmp_path: Path) -> None:
-    _gold_set(tmp_path / "set", {"0001": ("article", [BODY * 3, BODY * 2]), "0002": ("listing", [BODY * 4])})
+    _gold_set(tmp_path / "set", {"0001": ("article", [BODY * 3, BODY * 2]), "0002": ("listing", [BODY * 4]),
+                                 "0003": ("listing", ["Lime mortar moves with the stone instead of cracking."])})
     out = tmp_path / "pages.json"
     done = subprocess.run([sys.executable, "-m", "flows.cli", "eval", "--html-gold", str(tmp_path / "set"),
                            "--workers", "1", "--json", str(out)], check=False, capture_output=True, text=True,
@@ -71,8 +72,11 @@ def test_sieve_eval_html_gold_prints_f1_per_page_type_beside_trafilatura_and_the
     assert {"all", "article", "listing"} <= set(rows)
     assert "per-rule audit" in done.stdout
     pages = json.loads(out.read_text())
-    assert [p["id"] for p in pages] == ["0001", "0002"]
-    assert all(p["sieve"][2] > 0.9 and p["trafilatura"][2] > 0.9 for p in pages)
+    assert [p["id"] for p in pages] == ["0001", "0002", "0003"]
+    assert all(p["sieve"][2] > 0.9 and p["trafilatura"][2] > 0.9 for p in pages[:2])
+    # Too short to publish (clean.min_doc_words): 0 as published, its cleaned text scored before the verdicts.
+    assert pages[2]["reject_reason"] == "too_short"
+    assert pages[2]["sieve"][2] == 0 and pages[2]["unfiltered"][2] >= 0.8
 
 
 def test_sieve_eval_refuses_a_folder_that_is_not_a_gold_set(tmp_path: Path) -> None:

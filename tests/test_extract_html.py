@@ -13,6 +13,7 @@ with the reason; the bars themselves are not lowered.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import unicodedata
@@ -24,9 +25,12 @@ import opencc
 import pytest
 import trafilatura
 
+from config import Settings
 from tasks.inputs.read import read_file
-from tasks.record import Document
+from tasks.record import Document, Source
 from tasks.stages.document import process_document
+from tasks.tools.evaluate_html import prf as word_prf
+from tasks.tools.evaluate_html import words
 from tests.conftest import SPAM_SOURCE
 
 HTML_DIR = Path(__file__).parent / "fixtures" / "html"
@@ -256,3 +260,29 @@ def test_text_pushed_far_off_the_screen_is_hidden_a_small_negative_margin_is_not
             "<p style='text-indent: -10000px'>Casino bonus.</p>"
             "<p style='margin-left:-20px'>A pull quote, shown.</p></body></html>")
     assert _hidden_texts(html) == ["Cheap pills online.", "Casino bonus."]
+
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+
+def test_html_comments_do_not_hide_text_from_the_extractor_on_a_real_page() -> None:
+    """sieve parses the page itself (to drop hidden elements and read metadata from one tree); parsed
+    with its comments, this real collection page lost most of its product text to trafilatura."""
+    gold = json.loads((REAL / "3028.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+    raw = gzip.decompress((REAL / "3028.html.gz").read_bytes())
+    doc = process_document(Document(source=Source(uri="file:///3028.html", kind="file", retrieved_at="", sha256=""),
+                                     media="html", raw=raw), Settings())
+    alone = trafilatura.extract(raw) or ""
+    ours_f1, alone_f1 = word_prf(words(doc.published_text), words(gold))[2], word_prf(words(alone), words(gold))[2]
+    assert ours_f1 >= alone_f1 - 0.02, (ours_f1, alone_f1)
+
+
+def test_a_page_whose_only_text_is_its_title_keeps_it_as_text() -> None:
+    """A forum post or link page that is one line, also its <title>: moving the line to `title`
+    would leave an empty document."""
+    line = "FCC chair says the agency will ban satellite providers from countries that restrict US operators"
+    html = f"<html><head><title>{line}</title></head><body><main><h1>{line}</h1></main></body></html>"
+    doc = process_document(Document(source=Source(uri="file:///t.html", kind="file", retrieved_at="", sha256=""),
+                                     media="html", raw=html.encode()), Settings(clean={"min_doc_words": 5}))
+    assert doc.reject_reason is None
+    assert doc.published_text == line and doc.title == line

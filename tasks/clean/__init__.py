@@ -1,7 +1,7 @@
 """Cleaning: an ordered list of rules, each cutting one kind of noise.
 
 The order matters: markup and injected strings first (they distort every other
-measure), then repetition and boilerplate shapes, then topic, then the main
+measure), then repetition, boilerplate shapes and teaser blocks, then topic, then the main
 region (which reads what the earlier rules removed), then injected words.
 """
 
@@ -12,15 +12,18 @@ from tasks.clean.base import Context, Rule
 from tasks.clean.foreign import ForeignScript
 from tasks.clean.injected_word import InjectedWord
 from tasks.clean.injection import InjectedString
+from tasks.clean.isolated import IsolatedParagraph
 from tasks.clean.markup import MarkupResidue
 from tasks.clean.region import MainRegion, RelatedList
 from tasks.clean.repetition import RepeatedParagraph
 from tasks.clean.shape import BoilerplateShape
+from tasks.clean.teasers import Teasers
 from tasks.clean.topic import OffTopic
+from tasks.clean.trailing import TrailingMatter
 from tasks.record import Document
 
-RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, RepeatedParagraph, BoilerplateShape,
-                           ForeignScript, OffTopic, MainRegion, InjectedWord]
+RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, RepeatedParagraph, BoilerplateShape, Teasers,
+                           TrailingMatter, ForeignScript, OffTopic, IsolatedParagraph, MainRegion, InjectedWord]
 RULE_NAMES = [r.name for r in RULES]
 # The pass that drops hidden HTML elements before trafilatura (tasks/stages/extract.py): a rule of
 # HTML only, switched on for HTML like the others, by naming it in `clean.html_rules`.

@@ -30,7 +30,7 @@ from tasks.text.measures import CLOSERS, CODE_LIKE, NOT_INSIDE_SPACES, SENTENCE_
 # Reasons for drops that mark a boilerplate zone (they push the article's edge);
 # injected strings and off-topic insertions occur inside articles too.
 ZONE_REASONS = {"contact", "footer", "pagination", "link", "navigation", "keyword_stuffing", "related_list", "repeated",
-                "markup"}
+                "markup", "teasers", "trailing"}
 ZONE_SCORE = -2.0
 HEADLINE_LOOKBACK = 6
 TITLE_SEPARATOR = re.compile(rf"{NOT_INSIDE_SPACES}\s*(?:_|\s[|｜\-–—]\s)\s*+")

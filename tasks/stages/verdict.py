@@ -10,7 +10,7 @@ from tasks.record import Document
 from tasks.text.measures import weight
 
 SPAM_REASONS = {"keyword_stuffing", "injected_string", "injected_word", "hidden_markup", "link", "related_list",
-                "contact"}
+                "contact", "teasers"}
 
 
 def spam_share(doc: Document) -> float:

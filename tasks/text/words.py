@@ -145,3 +145,25 @@ def content_tokens(text: str, lang: str) -> list[str]:
             latin = wordfreq.tokenize(text, "en")
     tokens.extend(filter(None, map(content_word, latin, itertools.repeat(lang))))
     return tokens
+
+
+def rare_tokens(text: str, lang: str, max_zipf: float) -> list[str]:
+    """The `content_tokens` of the words at most `max_zipf` common in the language (names, terms).
+
+    Rarity is read on the word as written: a stem such as "provid" is no word wordfreq knows, and
+    would pass for a rare one."""
+    tokens: list[str] = []
+    if HAN_RUN.search(text):
+        text = converter("t2s").convert(text)
+        for run in HAN_RUN.findall(text):
+            tokens.extend(w for w in han_content_words(run, lang) if zipf(w, lang) <= max_zipf)
+        latin = [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
+    elif lang == "en":
+        latin = english_tokens(text)
+    else:
+        try:
+            latin = wordfreq.tokenize(text, lang)
+        except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
+            latin = wordfreq.tokenize(text, "en")
+    tokens.extend(stem(t) for t in latin if content_word(t, lang) is not None and zipf(t, lang) <= max_zipf)
+    return tokens

@@ -51,10 +51,18 @@ class PageResult:
     id: str
     page_type: str
     gold: str
-    sieve: str
+    sieve: str  # as published: empty when the document is rejected
     trafilatura: str
     reject_reason: str | None
     cuts: list[Cut] = field(default_factory=list)
+    # The text before the document verdicts (language, too short, mostly spam): the same as `sieve` for a
+    # published document, its cleaned text for one those verdicts reject, empty for one that had no text.
+    unfiltered: str = ""
+
+
+def verdict_rejected(reason: str | None) -> bool:
+    """Whether a reject reason is a document verdict (a publishing policy) rather than a failure to get text."""
+    return reason is not None and (reason.startswith("language_") or reason in ("too_short", "mostly_spam"))
 
 
 def words(text: str) -> Counter[str]:
@@ -111,8 +119,9 @@ def evaluate_page(page: GoldPage, settings: Settings) -> PageResult:
                                  content_type="text/html", size=len(raw)), media="html", raw=raw)
     doc = process_document(doc, settings)
     alone = trafilatura.extract(raw) or ""
-    return PageResult(page.id, page.page_type, page.gold, "" if doc.reject_reason else doc.published_text, alone,
-                      doc.reject_reason, _cuts(doc))
+    published = "" if doc.reject_reason else doc.published_text
+    unfiltered = doc.published_text if verdict_rejected(doc.reject_reason) else published
+    return PageResult(page.id, page.page_type, page.gold, published, alone, doc.reject_reason, _cuts(doc), unfiltered)
 
 
 def _evaluate_star(args: tuple[GoldPage, Settings]) -> PageResult:
@@ -184,6 +193,7 @@ def audit_page(result: PageResult, audits: dict[str, RuleAudit]) -> None:
 @dataclass
 class Report:
     sieve: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
+    unfiltered: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
     trafilatura: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
     rules: dict[str, RuleAudit] = field(default_factory=lambda: defaultdict(RuleAudit))
     rejected: Counter[str] = field(default_factory=Counter)
@@ -192,6 +202,7 @@ class Report:
         gold = words(result.gold)
         for kind in (result.page_type, "all"):
             self.sieve[kind].add(prf(words(result.sieve), gold))
+            self.unfiltered[kind].add(prf(words(result.unfiltered), gold))
             self.trafilatura[kind].add(prf(words(result.trafilatura), gold))
         if result.reject_reason:
             self.rejected[result.reject_reason] += 1
@@ -206,5 +217,6 @@ def page_record(result: PageResult) -> dict[str, object]:
     gold = words(result.gold)
     return {"id": result.id, "page_type": result.page_type, "reject_reason": result.reject_reason,
             "sieve": prf(words(result.sieve), gold), "trafilatura": prf(words(result.trafilatura), gold),
+            "unfiltered": prf(words(result.unfiltered), gold),
             "sieve_text": result.sieve, "trafilatura_text": result.trafilatura,
             "cuts": [[c.rule, c.chars, c.text[:300]] for c in result.cuts]}
