@@ -43,7 +43,7 @@ def export(rev: str, into: Path) -> Path:
 
 def whole_run(tree: Path, corpus: Path, workers: int, home: str, label: str) -> tuple[float, dict[str, float]]:
     """Seconds of one `sieve run` of `tree`'s code (the run_pipeline call, as bench.py times it), and the
-    CPU seconds of its processes by kind (main, prefect_server, forkserver, workers), sampled as bench.py does:
+    CPU seconds of its processes by kind (main, prefect_server, workers), sampled as bench.py does:
     CPU time is much less at the mercy of the machine's drift than the wall clock."""
     out = OUT / "runs" / "ab"
     shutil.rmtree(out, ignore_errors=True)

@@ -1,15 +1,18 @@
 """Speed and scale benchmark for sieve ("Speed and scale" issue).
 
-The final measurement is one command, `bench.py` (about 10 min on 2 CPUs at N = 2000):
+The final measurement is one command, `bench.py` (about 30 min on 2 CPUs at N = 3000).
+It runs on real pages (bench/real_corpus.py: wcxb-dev's 1,308 English pages of seven
+kinds, repeated to reach N, plus 10 % Chinese pages made from the Chinese sample
+pages); the synthetic pages of bench/make_corpus.py serve only the 10 x N memory test.
 
-  floor    a bare loop in one process: trafilatura.extract(html, deduplicate=False),
+  floor    a bare loop in one process: trafilatura.extract(page bytes, deduplicate=False),
            langdetect.detect_langs's work on the whole result (a factory seeded 0),
            OpenCC t2s conversion of the result
   sieve-1  `sieve run DIR --workers 1` (flows.cli.run_pipeline, Prefect ephemeral mode)
   sieve-2  `sieve run DIR --workers 2`
-  scale    sieve with 2 workers at N and at 10 x N documents (the corpus hard-linked
-           ten times): peak RSS of the whole process tree (main, forkserver, worker
-           processes, Prefect's ephemeral server), sampled every 0.2 s with psutil;
+  scale    sieve with 2 workers at N and at 10 x N synthetic documents (the corpus hard-linked
+           ten times): peak RSS of the whole process tree (main, worker processes,
+           Prefect's ephemeral server), sampled every 0.2 s with psutil;
            Prefect task runs (shards) and their final states, errors in the run's log
   server   sieve-1 and sieve-2 against a running server: `sieve run DIR --workers 1|2`
            with PREFECT_API_URL set to a `prefect server start` on 127.0.0.1 (the set-up
@@ -105,17 +108,16 @@ def floor_main(folder: str, part: int = 0, parts: int = 1) -> dict[str, Any]:
     files = sorted(p for p in Path(folder).rglob("*.html"))[part::parts]
     t0, cpu0 = time.perf_counter(), time.process_time()
     chars = 0
-    stage = {"extract": 0.0, "langdetect": 0.0, "opencc": 0.0}
+    stage = {"extract": 0.0, "langdetect": 0.0, "opencc": 0.0}  # CPU seconds (one thread: process time)
     for path in files:
-        a = time.perf_counter()
-        html = path.read_bytes().decode("utf-8")
-        text = trafilatura.extract(html, deduplicate=False) or ""
-        b = time.perf_counter()
+        a = time.process_time()
+        text = trafilatura.extract(path.read_bytes(), deduplicate=False) or ""  # real pages: any encoding
+        b = time.process_time()
         with contextlib.suppress(LangDetectException):
             detect_langs(text)
-        c = time.perf_counter()
+        c = time.process_time()
         chars += len(t2s.convert(text))
-        d = time.perf_counter()
+        d = time.process_time()
         stage["extract"] += b - a
         stage["langdetect"] += c - b
         stage["opencc"] += d - c
@@ -135,9 +137,6 @@ def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = N
     summary = run_pipeline(config, [folder], out, workers, dask_address)
     t_done = time.perf_counter()
     started = datetime.fromisoformat(summary["started_at"]).timestamp()
-    # The flow body counts from the head start (runtime/head_start.py), if there was one: the run's
-    # `seconds` include the work on the first shards begun before the flow run.
-    head_start = summary.get("head_start") or {}
     flow_seconds = summary["seconds"]
     res = {
         "docs": summary["documents"], "published": summary["published"], "rejected": summary["rejected"],
@@ -146,7 +145,6 @@ def sieve_main(folder: str, out: str, workers: int, dask_address: str | None = N
         "import_seconds": t_imported - T_PROCESS,
         "prefect_startup_seconds": started - wall_call,  # ephemeral API up + flow run created
         "flow_seconds": flow_seconds,
-        "head_start": head_start,
         "call_seconds": t_done - t_imported,
         "process_wall": t_done - T_PROCESS,
         "stage_seconds": {k: v["seconds"] for k, v in summary["stage_seconds"].items()},
@@ -290,16 +288,10 @@ class TreeSampler(threading.Thread):
             cmd, name = " ".join(proc.cmdline()), proc.name()
         except Exception:  # noqa: BLE001
             return "other"
-        # sieve forks its ephemeral server from the run's process (same command line) and names it
         if "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd) or name == "prefect-server":
             return "prefect_server"
-        if "resource_tracker" in cmd:
+        if "resource_tracker" in cmd or "runtime.reaper" in cmd:
             return "other"
-        if "forkserver" in cmd:  # the forkserver and the workers it forked share its command line
-            try:
-                return "workers" if "forkserver" in " ".join(proc.parent().cmdline()) else "forkserver"
-            except Exception:  # noqa: BLE001
-                return "workers"
         if "multiprocessing" in cmd or "spawn_main" in cmd:
             return "workers"
         return "workers" if "python" in cmd else "other"
@@ -319,7 +311,7 @@ class TreeSampler(threading.Thread):
                     continue
                 total += rss
                 k = self.kinds.get(p.pid) or self.kind(p, self.root.pid)
-                if k in ("prefect_server", "forkserver"):  # sure, and a dying process has no command line
+                if k in ("prefect_server", "workers"):  # sure, and a dying process has no command line
                     self.kinds[p.pid] = k
                 self.cpu[p.pid] = (k, cpu.user + cpu.system)
                 kinds[k] = kinds.get(k, 0) + rss
@@ -594,6 +586,17 @@ def prefect_server(home: str) -> Iterator[str]:
 EXTRA = ("floor2", "core", "core2", "profile", "scale_distinct", "diag2")
 
 
+def synthetic_corpus(n: int, seed: int) -> Path:
+    """bench/make_corpus.py's synthetic pages (the memory test's corpus), generated once."""
+    from make_corpus import write_corpus  # noqa: PLC0415
+
+    corpus = OUT / f"corpus-{n}"
+    if not corpus.exists() or len(list(corpus.glob("*.html"))) != n:
+        print(f"generating {n} synthetic pages in {corpus}", flush=True)
+        write_corpus(corpus, n, seed)
+    return corpus
+
+
 def warm_home(corpus: Path) -> tuple[str, dict[str, Any]]:
     """A PREFECT_HOME used once by a 5-page sieve run (database created and migrated, blocks registered),
     as on a machine that runs sieve repeatedly; the measured runs share it."""
@@ -621,15 +624,20 @@ def describe_corpus(corpus: Path, seed: int) -> dict[str, Any]:
 
 
 def orchestrate(args: argparse.Namespace) -> int:
-    from make_corpus import replicate, write_corpus  # noqa: PLC0415
+    from make_corpus import replicate  # noqa: PLC0415
+    from real_corpus import write_real_corpus  # noqa: PLC0415
 
     only = set(args.only.split(",")) if args.only else set(FINAL + EXTRA if args.all else FINAL)
     res = load_results() if args.keep else {}
     res["machine"] = machine()
-    corpus = Path(args.corpus or OUT / f"corpus-{args.n}")
-    if not corpus.exists() or len(list(corpus.glob("*.html"))) != args.n:
-        print(f"generating {args.n} pages in {corpus}", flush=True)
-        write_corpus(corpus, args.n, args.seed)
+    if args.corpus:
+        corpus = Path(args.corpus)
+    elif args.synthetic:
+        corpus = synthetic_corpus(args.n, args.seed)
+    else:
+        corpus = OUT / f"real-{args.n}"
+        print(f"writing {args.n} real pages to {corpus}", flush=True)
+        res["real_pages"] = write_real_corpus(corpus, args.n)
     res["corpus"] = describe_corpus(corpus, args.seed)
     home = None
     if not args.fresh_home and only & {"sieve1", "sieve2", "scale", "scale_distinct", "diag2", "server"}:
@@ -693,11 +701,12 @@ def orchestrate(args: argparse.Namespace) -> int:
         save_results(res)
     if "scale" in only:
         scale = res.setdefault("scale", {})
-        # RSS(N): the first 2-worker run at N when there is one, else a new one.
-        scale["N"] = res["sieve2"][0] if res.get("sieve2") else sieve(2, "scale-N")
-        big = OUT / f"corpus-{args.n}x10"
-        print(f"replicating the corpus 10x into {big}", flush=True)
-        replicate(corpus, big, 10)
+        # On synthetic pages (make_corpus.py): N, and the same pages hard-linked ten times.
+        synthetic = synthetic_corpus(args.scale_n, args.seed)
+        scale["N"] = sieve(2, "scale-N", synthetic)
+        big = OUT / f"corpus-{args.scale_n}x10"
+        print(f"replicating the synthetic corpus 10x into {big}", flush=True)
+        replicate(synthetic, big, 10)
         scale["10N"] = sieve(2, "scale-10N", big)
         save_results(res)
     if "server" in only:
@@ -715,10 +724,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                 save_results(res)
     if "scale_distinct" in only:
         # 10 x N distinct pages (the first N are the corpus above): content-keyed caches cannot hit.
-        big = OUT / f"corpus-{10 * args.n}"
-        if not big.exists() or len(list(big.glob("*.html"))) != 10 * args.n:
-            print(f"generating {10 * args.n} distinct pages in {big}", flush=True)
-            write_corpus(big, 10 * args.n, args.seed)
+        big = synthetic_corpus(10 * args.scale_n, args.seed)
         res.setdefault("scale", {})["10N_distinct"] = sieve(2, "scale-10N-distinct", big)
     if home:
         shutil.rmtree(home, ignore_errors=True)
@@ -728,6 +734,16 @@ def orchestrate(args: argparse.Namespace) -> int:
     print()
     print(final_summary(res))
     return 0
+
+
+def stage_ms_per_doc(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """CPU milliseconds per document of each stage (sieve's stages, or the floor's), median of the runs."""
+    runs = [r for r in runs if r.get("stage_seconds") and r.get("docs") and not r.get("returncode")]
+    stages = list(runs[0]["stage_seconds"]) if runs else []
+    found = {k: statistics.median(1000 * r["stage_seconds"].get(k, 0.0) / r["docs"] for r in runs) for k in stages}
+    if found:
+        found["total"] = statistics.median(1000 * sum(r["stage_seconds"].values()) / r["docs"] for r in runs)
+    return found
 
 
 def final_summary(res: dict[str, Any]) -> str:
@@ -753,7 +769,16 @@ def final_summary(res: dict[str, Any]) -> str:
     if all(cpu.values()):
         lines.append(f"  CPU view (a busy machine slows the wall clock, less so CPU time): docs per CPU-second, "
                      f"floor {cpu['floor']:.1f}, sieve1 {cpu['sieve1']:.1f} ({cpu['sieve1'] / cpu['floor']:.2f} x "
-                     f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, forkserver, workers)")
+                     f"floor), sieve2 {cpu['sieve2']:.1f} (every process: main, Prefect server, workers)")
+    per_core = {"floor": floor, "sieve1": _median(res.get("sieve1", []), "docs_per_s_call"),
+                "sieve2": _median(res.get("sieve2", []), "docs_per_s_call")}
+    if all(per_core.values()):
+        lines.append(f"  docs/s per core (whole run / worker processes): floor {per_core['floor']:.1f}, "
+                     f"sieve1 {per_core['sieve1']:.1f}, sieve2 {per_core['sieve2'] / 2:.1f}")
+    for name in ("floor", "sieve1", "sieve2"):
+        if stages := stage_ms_per_doc(res.get(name, [])):
+            lines.append(f"  CPU per document, {name:<6} (ms, median of runs): "
+                         + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     ratios = res.get("ratios", {})
     if "sieve2_over_sieve1_server_call_by_round" in ratios:
         lines.append(f"  against a running server, whole run, round by round: sieve1/floor "
@@ -807,9 +832,11 @@ def main(argv: list[str] | None = None) -> int:
         print(final_summary(load_results()))
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=2000, help="documents in the corpus (10x N for the scale run)")
+    ap.add_argument("--n", type=int, default=3000, help="real pages in the corpus (bench/real_corpus.py)")
+    ap.add_argument("--scale-n", type=int, default=2000, help="synthetic pages of the memory test (10x for 10 N)")
+    ap.add_argument("--synthetic", action="store_true", help="time synthetic pages (make_corpus.py) instead")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--corpus", default=None, help="corpus folder (default bench/out/corpus-N, generated)")
+    ap.add_argument("--corpus", default=None, help="corpus folder (default bench/out/real-N, written)")
     ap.add_argument("--reps-floor", type=int, default=3)
     ap.add_argument("--reps-sieve1", type=int, default=3)
     ap.add_argument("--reps-sieve2", type=int, default=3)

@@ -5,8 +5,6 @@ Prefect's environment, calls the flow or the plain functions, prints.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import json
 import os
 import sys
@@ -26,73 +24,43 @@ def prefect_env() -> None:
     """Defaults that make a local (ephemeral) Prefect run reliable here; user settings win."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The ephemeral server of a run uses no blocks: registering Prefect's block types costs its start-up.
+    os.environ.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
     os.environ.setdefault("PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS", "8")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING" if os.environ.get("SIEVE_QUIET") else "INFO")
-
-
-# What Prefect imports only once a flow is called, after its API server answers: the flow and task
-# engines, FastAPI's encoder for the flow's parameters, graphviz (for `visualize`), anyio's asyncio
-# back end (~0.3 s in all). Imported while the server boots, they are off the run's critical path.
-PREFECT_RUN_MODULES = ("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders",
-                       "prefect.utilities.visualization", "anyio._backends._asyncio")
-
-
-def _preload(modules: tuple[str, ...]) -> None:
-    """Import what will be imported anyway, earlier; a name a later version lacks is skipped."""
-    for name in modules:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
 
 
 def run_pipeline(config: str | None, inputs: list[str] | None, out: str, workers: int | None,
                  dask_address: str | None = None, allow_private: bool | list[str] = False,
                  allow_empty: bool | None = None) -> dict[str, Any]:
-    """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources."""
+    """Run the flow; `inputs` are paths and/or URLs, which replace the configured sources.
+
+    Against the configured Prefect server, or Prefect's ephemeral one started for the run
+    (runtime/ephemeral.py). SIGTERM and SIGINT stop the run within seconds (runtime/stop.py)."""
     prefect_env()
-    from runtime import ephemeral, pool  # noqa: PLC0415
-    from runtime.gcpause import collector_paused  # noqa: PLC0415
+    from config import load_settings  # noqa: PLC0415
+    from flows.pipeline import _workers, sieve_pipeline, task_runner_for  # noqa: PLC0415 - Prefect reads env
+    from runtime.ephemeral import prefect_api  # noqa: PLC0415
+    from runtime.stop import stop_on_signals  # noqa: PLC0415
 
-    # Start-up in parallel, CPU-bound on two cores: the workers' forkserver warms up while this process
-    # imports Prefect; then Prefect's API server, forked from this process (it needs Prefect imported,
-    # runtime/ephemeral.py), boots while the workers begin the first shards (runtime/head_start.py) and
-    # Prefect creates the flow run. The forkserver starts before this process's imports: its warm-up
-    # decides when the work begins, the server's boot does not.
-    with collector_paused():
-        from config import load_settings  # noqa: PLC0415
-        from tasks.output.lock import check_output_folder  # noqa: PLC0415
+    settings = load_settings(config)
+    from tasks.output.lock import check_output_folder  # noqa: PLC0415
 
-        settings = load_settings(config)
-        out = str(check_output_folder(out))
-        local = not (dask_address or settings.run.dask_address)
-        if local:
-            pool.start()
-        _preload(PREFECT_RUN_MODULES)
-        from flows.pipeline import _workers, first_shards, sieve_pipeline, task_runner_for  # noqa: PLC0415
-        from runtime import head_start  # noqa: PLC0415
-    server = ephemeral.start()  # before the worker pool's threads: forked, with Prefect imported
+    out = str(check_output_folder(out))
     n = _workers(settings, workers)
     urls = [i for i in inputs or [] if "://" in i]
     paths = [os.path.abspath(i) for i in inputs or [] if "://" not in i]  # not resolve(): a symlink loop raises
-    head = None
-    if local and (paths or not urls):  # local inputs: the workers begin them while Prefect starts
-        head = head_start.begin(pool.worker_pool(n), n, first_shards(settings, paths or None, n))
-        head_start.offer(head)
-    try:
-        own_server = ephemeral.use(server)
+    with stop_on_signals(), prefect_api():
         runner = task_runner_for(n, dask_address or settings.run.dask_address)
-        source = "cli" if inputs else "configured"
-        with ephemeral.run_settings() if own_server else contextlib.nullcontext():
-            state = sieve_pipeline.with_options(task_runner=runner)(
-                config=config, paths=paths or None, urls=urls or None, out=out, workers=n,
-                source=source, allow_private=allow_private, allow_empty=allow_empty, return_state=True)
+        state = sieve_pipeline.with_options(task_runner=runner)(
+            config=config, paths=paths or None, urls=urls or None, out=out, workers=n,
+            source="cli" if inputs else "configured", allow_private=allow_private, allow_empty=allow_empty,
+            return_state=True)
         from flows.artifacts import is_warning_state  # noqa: PLC0415
 
         # Published with warnings (some pages did not arrive): the summary, its warnings printed; else the
         # result as Prefect gives it (a failed run raises its error: a UserError is shown by `main`).
         return state.result(raise_on_failure=not is_warning_state(state))
-    finally:
-        if head is not None:  # unclaimed if the flow never started, or failed before it claimed it
-            head.close(terminate=head_start.claim(n) is head)
 
 
 def print_summary(summary: dict[str, Any], out: str) -> None:
@@ -102,11 +70,9 @@ def print_summary(summary: dict[str, Any], out: str) -> None:
     table.add_row("rejected", ", ".join(f"{k}: {v}" for k, v in summary["rejected_by_reason"].items()) or "0")
     table.add_row("spans removed", ", ".join(f"{k}: {v}" for k, v in summary["removed_spans_by_reason"].items()))
     table.add_row("languages", ", ".join(f"{k}: {v}" for k, v in summary["languages"].items()))
-    head = summary.get("head_start") or {}
-    ahead = f"; begun {head['seconds_before_flow']} s before the flow run" if head.get("shards") else ""
     from flows.artifacts import workers_text  # noqa: PLC0415 - imported by the run already
 
-    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {workers_text(summary)}{ahead})")
+    table.add_row("time", f"{summary['seconds']} s ({summary['shards']} shards, {workers_text(summary)})")
     table.add_row("stages", ", ".join(f"{k} {v['share']:.0%}" for k, v in summary["stage_seconds"].items()))
     table.add_row("corpus", str(Path(out) / "corpus"))
     for warning in summary.get("warnings", []):

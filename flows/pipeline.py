@@ -2,24 +2,28 @@
 normalize, write) -> summarize -> publish atomically.
 
 Prefect sees one task run per shard (hundreds of documents), never one per
-document. CPU work runs in worker processes (a process pool, or Dask workers
-when a cluster address is given).
+document. Shards run in worker processes: Prefect's `ProcessPoolTaskRunner`
+(runtime/workers.py), or Dask workers when a cluster address is given. Fetched
+sources are fetched in threads of the flow's process (I/O), archived to the
+run's WARC file, and their pages processed in shards by the same workers.
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import os
 import time
 import uuid
-from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -36,33 +40,37 @@ from flows.artifacts import (
     start_progress,
 )
 from flows.dedup import deduplicate, remember
-from runtime import head_start
-from runtime.head_start import HeadStart
-from runtime.pool import worker_pool
+from runtime.workers import worker_pool
 from tasks.inputs.check import HINT, NothingToRead, input_problems
 from tasks.inputs.sources import DEFAULT_SOURCES, list_sources, normalize_url, source_urls
 from tasks.output.lock import check_output_folder, output_lock
 from tasks.output.publish import ShardResult, commit, run_dir, write_manifest
 from tasks.output.report import summarize, write_reports
-from tasks.output.shard import Shard, fetch_and_process, plan_shards, process_shard, write_prepared
+from tasks.output.shard import (
+    FetchedShard,
+    Shard,
+    fetch_source,
+    plan_shards,
+    process_fetched,
+    process_shard,
+    reject_shard,
+)
 from tasks.version import PIPELINE_VERSION
 from tasks.web.catalog import Catalog
 
-_POOL: ProcessPoolExecutor | None = None
-_HEAD: HeadStart | None = None
+AnyShard = Shard | FetchedShard
+WORKER_DIED = "worker_died"
 
 
-@task(name="process-shard", task_run_name="{shard.source}-shard-{shard.index}", cache_result_in_memory=False)
-def process_shard_task(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
-    """Thin wrapper: the work is `tasks.output.shard.process_shard`, in a worker process when there is a pool
-    (or was begun there before the flow run: runtime/head_start.py)."""
-    if _HEAD is not None and (ahead := _HEAD.take(shard, settings)) is not None:
-        result = write_prepared(ahead.result(), settings, out, run)
-    elif _POOL is not None:
-        result = _POOL.submit(process_shard, shard, settings, out, run).result()
+@task(name="process-shard", task_run_name="{shard.source}-shard-{shard.index}", cache_policy=NO_CACHE,
+      cache_result_in_memory=False)
+def process_shard_task(shard: AnyShard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
+    """Thin wrapper: the work is `tasks.output.shard.process_shard` (or `process_fetched`), in a worker process."""
+    if isinstance(shard, FetchedShard):
+        result = process_fetched(shard, settings, out, run)
     else:
         result = process_shard(shard, settings, out, run)
-    get_run_logger().info("shard %s: %s documents, %s published, rejected %s", shard.index, result.documents,
+    get_run_logger().info("shard %s: %s documents, %s published, rejected %s", shard.label, result.documents,
                           result.published, dict(result.rejected))
     return result
 
@@ -107,13 +115,6 @@ def source_urls_to_fetch(settings: Settings, paths: list[str] | None, urls: list
             if (found := source_urls(src))]
 
 
-def first_shards(settings: Settings, paths: list[str] | None, n: int) -> list[tuple[Shard, Settings]]:
-    """The first `n` shards of local `paths` (or of the configured sources), with their settings,
-    as `sieve_pipeline` will plan them (for a head start)."""
-    return [(shard, settings_for(settings, shard.source))
-            for shard in itertools.islice(all_shards(settings, paths, None), n)]
-
-
 def all_shards(settings: Settings, paths: list[str] | None, urls: list[str] | None = None,
                sources: list[str] | None = None) -> Iterator[Shard]:
     start, seen = 0, set()  # a file two sources (or two paths) reach is read once, by the first
@@ -130,54 +131,136 @@ def new_run(settings: Settings) -> dict[str, Any]:
             "started_at": datetime.now(UTC).isoformat()}
 
 
-@task(name="fetch-source", task_run_name="fetch-{source}", cache_result_in_memory=False)
+@task(name="fetch-source", task_run_name="fetch-{source}", cache_policy=NO_CACHE, cache_result_in_memory=False)
 def fetch_source_task(source: str, urls: list[str], allow_private: bool | list[str], settings: Settings, out: str,
-                      run: dict[str, Any]) -> list[ShardResult]:
-    """Thin wrapper: fetch one source politely and process what it brings (tasks.output.shard.fetch_and_process)."""
-    results = fetch_and_process(urls, source, allow_private, settings, out, run)
-    get_run_logger().info("source %s: %s URLs, %s published, rejected %s", source, len(urls),
-                          sum(r.published for r in results),
-                          dict(sum((r.rejected for r in results), Counter())))
-    return results
+                      run: dict[str, Any]) -> list[FetchedShard]:
+    """Thin wrapper: fetch one source politely into shards of fetched pages (tasks.output.shard.fetch_source)."""
+    shards = fetch_source(urls, source, allow_private, settings, out, run)
+    get_run_logger().info("source %s: %s URLs fetched, %s documents in %s shards", source, len(urls),
+                          sum(len(s.documents) for s in shards), len(shards))
+    return shards
 
 
-def run_shards(shards: Iterator[Shard], settings: Settings, out: str, run: dict[str, Any],
-               inflight: int) -> list[ShardResult]:
-    """Submit shards with a bounded number in flight, so planning stays lazy."""
-    logger = get_run_logger()
-    pending, results = [], []
+def run_shards(shards: Iterator[AnyShard], settings: Settings, out: str, run: dict[str, Any], workers: int,
+               inflight: int, on_dask: bool) -> list[ShardResult]:
+    """Process every shard, at most `inflight` at once (planning stays lazy), and return their results.
+
+    Locally the shards go to a pool of `workers` processes. A worker that dies (killed, crashed in C
+    code) breaks its pool and every shard in flight with it: those shards are retried, each alone in a
+    fresh one-worker pool, so that only the shard that killed its worker twice is lost; its documents
+    are written as rejected (`worker_died`) and the run goes on in a fresh pool."""
     per_source: dict[str, Settings] = {}
-    for shard in shards:
+
+    def params(shard: AnyShard) -> dict[str, Any]:
         if shard.source not in per_source:
             per_source[shard.source] = settings_for(settings, shard.source)
-        pending.append(process_shard_task.submit(shard, per_source[shard.source], out, run))
-        if len(pending) >= inflight:
-            results.append(pending.pop(0).result())
+        return {"shard": shard, "settings": per_source[shard.source], "out": out, "run": run}
+
+    results: list[ShardResult] = []
+    if on_dask:  # the flow's own task runner; Dask reschedules the work of a worker it lost
+        _drain(lambda shard: process_shard_task.submit(**params(shard)), shards, inflight, results)
+        return results
+    while True:
+        with worker_pool(workers) as pool:
+            broken = _drain(lambda shard: pool.submit(process_shard_task, params(shard)), shards, inflight, results)
+        if not broken:
+            return results
+        for shard in broken:
+            results.append(_retry_alone(shard, params(shard)))
             shard_progress(results)
-            logger.info("progress: %s shards done, %s documents", len(results), sum(r.documents for r in results))
-    for f in pending:
-        results.append(f.result())
+
+
+def _drain(submit: Callable[[AnyShard], PrefectFuture[ShardResult]], shards: Iterator[AnyShard], inflight: int,
+           results: list[ShardResult]) -> list[AnyShard]:
+    """Submit `shards` with at most `inflight` at once and append their results; stop when the pool
+    breaks, and return the shards it took down (the rest stay in `shards`)."""
+    pending: deque[tuple[AnyShard, PrefectFuture[ShardResult]]] = deque()
+
+    def settled(shard: AnyShard, future: PrefectFuture[ShardResult]) -> bool:
+        try:
+            results.append(future.result())
+        except BrokenProcessPool:
+            _mark_crashed(future, f"the worker process running shard {shard.label} died")
+            return False
         shard_progress(results)
-    return sorted(results, key=lambda r: str(r.shard))
+        return True
+
+    for shard in shards:
+        pending.append((shard, submit(shard)))
+        if len(pending) < inflight:
+            continue
+        first = pending.popleft()
+        if not settled(*first):
+            return [first[0], *[s for s, f in pending if not settled(s, f)]]
+        get_run_logger().info("progress: %s shards done, %s documents", len(results),
+                              sum(r.documents for r in results))
+    while pending:
+        first = pending.popleft()
+        if not settled(*first):
+            return [first[0], *[s for s, f in pending if not settled(s, f)]]
+    return []
 
 
-def sieve_pipeline_runner():
-    from prefect.context import FlowRunContext  # noqa: PLC0415
+def _retry_alone(shard: AnyShard, params: dict[str, Any]) -> ShardResult:
+    """Run a shard whose worker died once more, alone in a fresh worker; if that one dies too, its
+    documents are written as rejected (`worker_died`) instead."""
+    logger = get_run_logger()
+    logger.warning("shard %s: its worker process died; retrying it alone in a fresh worker", shard.label)
+    with worker_pool(1) as pool:
+        future = pool.submit(process_shard_task, params)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            _mark_crashed(future, f"the worker process running shard {shard.label} died again")
+    error = "the worker process died twice while processing this shard (killed, or crashed in C code)"
+    logger.error("shard %s: %s; its documents are rejected as %s", shard.label, error, WORKER_DIED)
+    return reject_shard(shard, WORKER_DIED, error, params["settings"], params["out"], params["run"])
 
-    ctx = FlowRunContext.get()
-    return ctx.task_runner if ctx else None
+
+def _mark_crashed(future: PrefectFuture[Any], message: str) -> None:
+    """Tell Prefect that a task run whose process died crashed (else the UI shows it running forever)."""
+    from prefect import get_client  # noqa: PLC0415
+    from prefect.states import Crashed  # noqa: PLC0415
+
+    with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+        client.set_task_run_state(future.task_run_id, Crashed(message=message), force=True)
+
+
+def run_inputs(settings: Settings, paths: list[str] | None, urls: list[str] | None, sources: list[str] | None,
+               fetches: list[tuple[str, PrefectFuture[list[FetchedShard]]]], crashed: list[str]) -> Iterator[AnyShard]:
+    """Every shard of the run: the local inputs' first (while the sources are fetched), then each fetched
+    source's as its fetch ends. A fetch that failed is noted in `crashed` (the rest is published)."""
+    yield from all_shards(settings, paths, urls, sources)
+    for name, future in fetches:
+        try:
+            yield from future.result()
+        except Exception as exc:  # noqa: BLE001 - run_outcome fails the run with it, after publishing
+            crashed.append(f"source {name}: {type(exc).__name__}: {exc}")
 
 
 def task_runner_for(workers: int, dask_address: str | None):
-    """Threads to submit shard tasks locally (the CPU work goes to a process pool),
-    or Dask: an existing cluster by address, or a local cluster of `workers` processes."""
+    """The flow's own task runner: threads (fetches; shards go to a process pool, `run_shards`),
+    or Dask for everything: an existing cluster by address, or a local cluster of `workers` processes."""
     if not dask_address:
-        return ThreadPoolTaskRunner(max_workers=max(2, 2 * workers))
+        return ThreadPoolTaskRunner(max_workers=4)
     from prefect_dask import DaskTaskRunner  # noqa: PLC0415
 
     if dask_address == "local":
         return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "processes": True, "threads_per_worker": 1})
     return DaskTaskRunner(address=dask_address)
+
+
+def _flow_task_runner() -> Any:
+    """The task runner of the flow run in progress (threads, or Dask)."""
+    from prefect.context import FlowRunContext  # noqa: PLC0415
+
+    ctx = FlowRunContext.get()
+    return ctx.task_runner if ctx is not None else None
+
+
+def _fetched_from(result: ShardResult, source: str) -> bool:
+    """Whether `result` is of a shard of pages fetched for `source` (labelled `<source>-<n>`)."""
+    return isinstance(result.shard, str) and result.shard.rsplit("-", 1)[0] == source
 
 
 def dask_workers(runner: Any) -> dict[str, Any]:
@@ -229,52 +312,27 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
                 sources: list[str] | None, allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
     """The run under OUT/'s lock: process every source, write the run's folder, commit it; `notes`: warnings
     known before the work (what an allowed empty run lacks)."""
-    global _POOL, _HEAD  # noqa: PLW0603 - one pool per flow run, shared by its shard tasks
     n_workers = _workers(settings, workers)
     Path(out).mkdir(parents=True, exist_ok=True)
     start_progress(settings, paths, urls, sources)
-    # On Dask the shard tasks already run in worker processes; locally a process pool does the CPU work.
-    on_dask = type(sieve_pipeline_runner()).__name__ == "DaskTaskRunner"
-    # `sieve run` offers a head start to local runs only (one left unclaimed, it closes it).
-    _HEAD = None if on_dask else head_start.claim(n_workers)
-    _POOL = _HEAD.pool if _HEAD else worker_pool(n_workers) if not on_dask else None
-    try:
-        fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
-                   for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
-        results = run_shards(all_shards(settings, paths, urls, sources), settings, out, run,
-                             inflight=n_workers * settings.run.inflight_per_worker)
-        crashed, warnings, fetched = [], [*notes], []
-        for name, f in fetches:  # one bad source never stops the others: the rest is published, then reported
-            try:
-                got = f.result()
-            except Exception as exc:  # noqa: BLE001 - run_outcome fails the run with it, after publishing
-                crashed.append(f"source {name}: {type(exc).__name__}: {exc}")
-                continue
-            results += got
-            fetched.append((name, got))
-            if warning := fetch_warning(name, got):
-                warnings.append(warning)
-    finally:
-        head = _HEAD
-        if head is not None:
-            head.cancel_rest()
-        if _POOL is not None:
-            _POOL.shutdown(cancel_futures=True)
-        _POOL = _HEAD = None
-    # The run's time counts from its first work: the head start's, when its shards were taken.
-    lead = 0.0
-    if head is not None and head.taken:
-        lead = max(0.0, datetime.fromisoformat(run["started_at"]).timestamp() - head.started)
+    fetches = [(name, fetch_source_task.submit(name, found, private, settings_for(settings, name), out, run))
+               for name, found, private in source_urls_to_fetch(settings, paths, urls, allow_private, sources)]
+    crashed: list[str] = []  # one bad source never stops the others: the rest is published, then reported
+    runner = _flow_task_runner()
+    on_dask = type(runner).__name__ == "DaskTaskRunner"
+    results = run_shards(run_inputs(settings, paths, urls, sources, fetches, crashed), settings, out, run,
+                         n_workers, n_workers * settings.run.inflight_per_worker, on_dask)
+    fetched = [(name, [r for r in results if _fetched_from(r, name)]) for name, _ in fetches
+               if not any(c.startswith(f"source {name}: ") for c in crashed)]
+    warnings = [*notes, *(warning for name, got in fetched if (warning := fetch_warning(name, got)))]
     # Copies and site boilerplate: decided from the shards' signatures, applied to their parts before commit.
     dedup = deduplicate(results, settings, out, run) if settings.dedup.enabled else None
     if dedup is not None:
         results = dedup[0]
-    summary = summarize(results, run, time.perf_counter() - started + lead)
-    summary.update(dask_workers(sieve_pipeline_runner()) if on_dask else {"workers": n_workers})
+    summary = summarize(results, run, time.perf_counter() - started)
+    summary.update(dask_workers(runner) if on_dask else {"workers": n_workers})
     if dedup is not None:
         summary["dedup"] = dedup[1].counts
-    if head is not None:
-        summary["head_start"] = {"shards": head.taken, "seconds_before_flow": round(lead, 3)}
     failure = fetch_failure(fetched, settings.fetch.max_failed_share)
     summary["warnings"] = [*crashed, *([failure] if failure else []), *warnings]
     if not summary["documents"] and not allow_empty:  # e.g. WARC files without a response record

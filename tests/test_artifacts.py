@@ -177,7 +177,7 @@ def test_a_source_whose_task_fails_fails_the_run_after_the_others_are_published(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("flows.pipeline.fetch_and_process", broken)
+    monkeypatch.setattr("flows.pipeline.fetch_source", broken)
     out = tmp_path / "out"
     state = sieve_pipeline(config=str(_two_sources(tmp_path, server)), out=str(out), workers=1, source="two",
                            return_state=True)

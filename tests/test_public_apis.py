@@ -19,9 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("tasks", "flows", "config", "runtime", "bench")
 LIBRARIES = frozenset({"trafilatura", "langdetect", "jieba", "wordfreq", "prefect", "prefect_dask"})
-# Modules another branch of issue 17 (`runner`: Prefect's own ephemeral server and task runner)
-# deletes or rewrites; strict, so the mark must go as soon as the module passes.
-BEING_REPLACED = {"runtime/ephemeral.py": "sets PREFECT__SERVER_EPHEMERAL_*; replaced on the runner branch"}
+# Modules being rewritten to pass (strict xfail, so the mark must go as soon as one passes): none now
+# (runtime/ephemeral.py uses Prefect's own ephemeral server since the `runner` branch).
+BEING_REPLACED: dict[str, str] = {}
 
 
 def _library(module: str | None) -> bool:

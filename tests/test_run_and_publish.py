@@ -3,6 +3,7 @@ through the Prefect flow (ephemeral mode, isolated PREFECT_HOME)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -154,55 +155,141 @@ def test_a_sources_languages_and_clean_overrides_apply_to_its_pages(tmp_path):
 
 
 def _is_prefect_server(proc: psutil.Process) -> bool:
-    """The run's Prefect server: forked from the run and named (runtime/ephemeral.py), or a uvicorn command."""
-    return proc.name() == "prefect-server" or "uvicorn" in " ".join(proc.cmdline())
+    """The run's Prefect server: Prefect's ephemeral server is uvicorn in a subprocess."""
+    return "uvicorn" in " ".join(proc.cmdline())
 
 
-def _run_until_writing(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process, Path]:
-    """A `sieve run` (own Prefect server, 1 worker) caught in the middle of its work: a shard is being written."""
-    pages = tmp_path / "pages"
-    pages.mkdir()
+def _workers_of(run: subprocess.Popen) -> list[psutil.Process]:
+    """The run's worker processes (Prefect's ProcessPoolTaskRunner spawns them)."""
+    try:
+        children = psutil.Process(run.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for proc in children:
+        with contextlib.suppress(psutil.Error):
+            if "spawn_main" in " ".join(proc.cmdline()):
+                found.append(proc)
+    return found
+
+
+def _pages(folder: Path, copies: int) -> Path:
+    folder.mkdir()
     samples = [*(ROOT / "seeds").glob("*.txt"), *(ROOT / "tests/fixtures/html").glob("*.html")]
-    for k in range(40):  # enough pages that the run is still working when the signal comes
+    for k in range(copies):
         for page in samples:
-            shutil.copy(page, pages / f"{k}-{page.name}")
-    out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # its own ephemeral server
+            shutil.copy(page, folder / f"{k}-{page.name}")
+    return folder
+
+
+def _sieve_run(tmp_path: Path, pages: Path, out: Path, *extra: str) -> subprocess.Popen:
+    """`sieve run` as a user starts it, in a process of its own with its own ephemeral Prefect server."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.update(PREFECT_HOME=str(tmp_path / "prefect"), SIEVE_QUIET="1")
-    run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(pages), "--out", str(out), "--workers", "1"],
-                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 90
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(pages), "--out", str(out), *extra],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _run_until_writing(tmp_path: Path, out: Path | None = None) -> tuple[subprocess.Popen, psutil.Process, Path]:
+    """A `sieve run` (own Prefect server, 1 worker) caught in the middle of its work: a shard is being written."""
+    pages = _pages(tmp_path / "pages", 40)  # enough pages that the run is still working when the signal comes
+    out = out or tmp_path / "out"
+    run = _sieve_run(tmp_path, pages, out, "--workers", "1")
+    deadline = time.monotonic() + 120
     server = None
     while server is None and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.2)
         server = next((p for p in psutil.Process(run.pid).children() if _is_prefect_server(p)), None)
     assert server is not None, "the run never started its Prefect server"
-    while time.monotonic() < deadline and run.poll() is None and not list(out.rglob(".*.tmp")):
+    while time.monotonic() < deadline and run.poll() is None and not list(out.glob("runs/*/*/.*.tmp")):
         time.sleep(0.1)  # until a shard is being written: the kill comes in the middle of the work
     assert run.poll() is None, "the run ended before the signal"
     return run, server, out
 
 
+def _corpus_files(out: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((out / "corpus").iterdir())}
+
+
 @pytest.mark.slow
-def test_a_run_killed_with_sigterm_stops_its_prefect_server_and_publishes_nothing_half_written(tmp_path):
-    run, server, out = _run_until_writing(tmp_path)
-    run.send_signal(signal.SIGTERM)
-    _, stderr = run.communicate(timeout=120)
-    assert run.returncode == 128 + signal.SIGTERM, stderr.decode()[-2000:]
-    server.wait(timeout=10)  # raises if the server outlives the run
-    assert not server.is_running()
-    assert not (out / "corpus").exists() or not list((out / "corpus").glob("part-*"))
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_by_a_signal_with_a_stuck_worker_ends_within_seconds_and_keeps_the_previous_corpus(
+        tmp_path, signum):
+    out = tmp_path / "out"
+    assert main(["run", str(ROOT / "seeds"), "--out", str(out), "--workers", "1"]) == 0
+    before = _corpus_files(out)
+    run, server, _ = _run_until_writing(tmp_path, out)
+    left = psutil.Process(run.pid).children(recursive=True)
+    workers = _workers_of(run)
+    assert workers, "no worker process to stop"
+    for worker in workers:
+        worker.suspend()  # stuck: not even a signal handler of its own runs (as in C code, or blocked I/O)
+    started = time.monotonic()
+    run.send_signal(signum)
+    _, stderr = run.communicate(timeout=60)
+    assert time.monotonic() - started < 15, "the run took too long to stop"
+    assert run.returncode == 128 + signum, stderr.decode()[-2000:]
+    _, alive = psutil.wait_procs([*left, server], timeout=15)  # server, workers, watcher: nothing left
+    assert not alive, [" ".join(p.cmdline())[:120] for p in alive]
+    assert _corpus_files(out) == before
 
 
 @pytest.mark.slow
 def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path):
-    # No handler runs on SIGKILL (or the OOM killer): the Prefect server, the forkserver and the
-    # workers must notice on their own, or they run on (a worker would wait for work forever).
+    # No handler runs on SIGKILL (or the OOM killer): the Prefect server and the workers must
+    # be stopped without the run (runtime/reaper.py, runtime/workers.py), or they run on.
     run, _, out = _run_until_writing(tmp_path)
     left = psutil.Process(run.pid).children(recursive=True)
-    assert any("forkserver" in " ".join(p.cmdline()) for p in left), "no worker processes to check"
+    assert _workers_of(run), "no worker processes to check"
     run.kill()
     run.wait(timeout=30)
     _, alive = psutil.wait_procs(left, timeout=30)
     assert not alive, [" ".join(p.cmdline())[:120] for p in alive]
     assert not (out / "corpus").exists() or not list((out / "corpus").glob("part-*"))
+
+
+def _small_shards(tmp_path: Path) -> Path:
+    config = tmp_path / "pipeline.yaml"
+    config.write_text("publish:\n  shard_size: 10\n", encoding="utf-8")
+    return config
+
+
+def _finish_while(run: subprocess.Popen, once: bool) -> bytes:
+    """Wait for `run` to end, SIGKILLing its worker processes meanwhile: the first one that is at work
+    (`once`), or every one as soon as it appears."""
+    killed = set()
+    while run.poll() is None:
+        for worker in _workers_of(run):
+            with contextlib.suppress(psutil.Error):
+                if worker.pid in killed or (once and (killed or sum(worker.cpu_times()[:2]) < 3)):
+                    continue  # `once`: a worker that has imported its task's modules and started on it
+                worker.kill()
+                killed.add(worker.pid)
+        time.sleep(0.1)
+    assert killed, "no worker was killed"
+    return run.communicate()[1]
+
+
+@pytest.mark.slow
+def test_a_shard_whose_worker_is_killed_is_retried_in_a_fresh_worker_and_published(tmp_path):
+    pages, out = _pages(tmp_path / "pages", 6), tmp_path / "out"
+    run = _sieve_run(tmp_path, pages, out, "--workers", "2", "--config", str(_small_shards(tmp_path)))
+    stderr = _finish_while(run, once=True)
+    assert run.returncode == 0, stderr.decode()[-2000:]
+    records = [*iter_records(out, ("corpus",)), *iter_records(out, ("rejected",))]
+    assert len(records) == len(list(pages.iterdir()))
+    assert not [r for r in records if r.get("reject_reason") == "worker_died"]
+
+
+@pytest.mark.slow
+def test_a_shard_whose_worker_dies_again_is_rejected_as_worker_died_and_the_run_goes_on(tmp_path):
+    pages, out = _pages(tmp_path / "pages", 2), tmp_path / "out"
+    run = _sieve_run(tmp_path, pages, out, "--workers", "1", "--config", str(_small_shards(tmp_path)))
+    stderr = _finish_while(run, once=False)  # every worker dies, retries too
+    assert run.returncode == 0, stderr.decode()[-2000:]
+    rejected = list(iter_records(out, ("rejected",)))
+    assert len(rejected) == len(list(pages.iterdir()))
+    assert {r["reject_reason"] for r in rejected} == {"worker_died"}
+    assert all("died twice" in r["error"] and r["source"]["sha256"] for r in rejected)
+    summary = json.loads((out / "reports" / "summary.json").read_text())
+    assert summary["rejected_by_reason"] == {"worker_died": len(rejected)}

@@ -75,6 +75,28 @@ def test_loopback_urls_are_refused_unless_the_run_allows_them(server: TestServer
     assert server.hits("/story.html") == []
 
 
+def test_fetched_pages_are_processed_in_shards_by_the_worker_processes(
+        server: TestServer, tmp_path: Path) -> None:  # noqa: F811
+    from prefect import get_client  # noqa: PLC0415
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId  # noqa: PLC0415
+
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(FAST + "publish:\n  shard_size: 1\n", encoding="utf-8")
+    urls = [server.route(f"/story-{k}.html", lambda _req: Reply(200, page(ARTICLE).encode())) for k in range(2)]
+    out = tmp_path / "out"
+    assert main(["run", *urls, "--out", str(out), "--config", str(config), "--workers", "2", "--allow-private"]) == 0
+    published = list(iter_records(out, ("corpus",)))
+    assert sorted(r["source"]["uri"] for r in published) == sorted(urls)
+    assert all(r["source"]["warc_offset"] is not None for r in published)
+    # One fetch task, then one shard task per page (shard_size 1), run by the process pool.
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[published[0]["provenance"]["flow_run_id"]])))
+    names = sorted(r.name for r in runs)
+    assert names == ["cli-shard-0", "cli-shard-1", "fetch-cli"], names
+    assert {r.state.type.value for r in runs} == {"COMPLETED"}
+
+
 def test_allow_private_with_a_list_opens_only_the_named_hosts(server: TestServer, tmp_path: Path) -> None:  # noqa: F811
     config = tmp_path / "pipeline.yaml"
     config.write_text(FAST, encoding="utf-8")

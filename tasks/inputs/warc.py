@@ -254,3 +254,13 @@ def _warc_document(record: Any, it: ArchiveIterator, warc_file: str, settings: R
         return doc.reject("too_large", f"{size} bytes > read.max_bytes={settings.max_bytes}")
     doc.raw = bytes(body)
     return doc
+
+
+def payload_at(warc_file: str | Path, offset: int) -> bytes:
+    """The payload of the record at `offset` exactly as archived (no content or transfer decoding):
+    the bytes a fetched page's document had, reread by the process that works on it."""
+    with Path(warc_file).open("rb") as fh:
+        fh.seek(offset)
+        for record in ArchiveIterator(fh):
+            return record.raw_stream.read()
+    raise ValueError(f"no WARC record at offset {offset} of {warc_file}")

@@ -1,13 +1,16 @@
 """A shard: a list of inputs processed together and written as one part.
 
-Shards carry references (paths, URLs), never document payloads, so memory does
-not grow with the corpus and a shard can run in any process or Dask worker.
+Shards carry references, never document payloads: paths, or for fetched pages
+their documents without payloads, which stay in the run's WARC file. So memory
+does not grow with the corpus and a shard can run in any process or Dask worker.
 The shard plan depends only on the sorted inputs, so the output is the same
 whatever the number of workers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +34,10 @@ class Shard:
     index: int
     source: str
     inputs: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.index:05d}"
 
 
 def plan_shards(paths: Iterable[str | Path], settings: Settings, source: str = "local",
@@ -98,49 +105,76 @@ def _documents(shard: Shard, settings: Settings) -> Iterator[Document]:
 
 def process_shard(shard: Shard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
     """Read, process and write every document of one shard of local inputs."""
-    result = process_docs(_documents(shard, settings), f"{shard.index:05d}", settings, out, run)
+    result = process_docs(_documents(shard, settings), shard.label, settings, out, run)
     result.shard = shard.index
     return result
 
 
-@dataclass
-class PreparedShard:
-    """A shard processed before its run existed: its records, not yet stamped with the run nor written."""
+@dataclass(frozen=True)
+class FetchedShard:
+    """A batch of fetched pages: their documents without payloads, which stay in the run's WARC file
+    (each document's `source` names the file and the record's offset), so the shard can go to a worker
+    process as cheaply as a shard of paths."""
 
-    shard: Shard
-    records: list[Written]
-    stage_seconds: dict[str, float]
+    index: int
+    source: str
+    documents: tuple[Document, ...]
 
-
-def prepare_shard(shard: Shard, settings: Settings) -> PreparedShard:
-    """`process_shard` up to the records, held in memory (one shard's worth) until the run is known."""
-    from tasks.stages.document import StageTimer  # noqa: PLC0415
-
-    timer = StageTimer()
-    return PreparedShard(shard, list(_records(_documents(shard, settings), settings, timer)), timer.seconds)
+    @property
+    def label(self) -> str:
+        return f"{self.source}-{self.index:05d}"
 
 
-def write_prepared(prepared: PreparedShard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
-    """The rest of `process_shard` for a prepared shard: stamp its records with the run and write them."""
-    result = _write(prepared.records, f"{prepared.shard.index:05d}", settings, out, run, prepared.stage_seconds)
-    result.shard = prepared.shard.index
-    return result
+def _fetched_documents(shard: FetchedShard) -> Iterator[Document]:
+    """The shard's documents with their payloads reread from the WARC file (rejected ones have none)."""
+    from tasks.inputs.warc import payload_at  # noqa: PLC0415
+
+    for doc in shard.documents:
+        if doc.reject_reason or doc.source.warc_file is None or doc.source.warc_offset is None:
+            yield doc
+            continue
+        try:
+            raw = payload_at(doc.source.warc_file, doc.source.warc_offset)
+        except (OSError, ValueError) as exc:
+            yield doc.reject("unreadable", f"WARC record unreadable: {type(exc).__name__}: {exc}")
+            continue
+        if hashlib.sha256(raw).hexdigest() != doc.source.sha256:
+            yield doc.reject("unreadable", "WARC record does not hold the bytes fetched (sha256 differs)")
+            continue
+        yield dataclasses.replace(doc, raw=raw)
 
 
-def fetch_and_process(urls: list[str], source: str, allow_private: bool | list[str], settings: Settings, out: str,
-                      run: dict[str, Any]) -> list[ShardResult]:
-    """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog) and
-    process them in batches of `publish.shard_size`, one part per batch."""
+def process_fetched(shard: FetchedShard, settings: Settings, out: str, run: dict[str, Any]) -> ShardResult:
+    """Process and write a shard of fetched pages, as `process_shard` does local ones."""
+    return process_docs(_fetched_documents(shard), shard.label, settings, out, run)
+
+
+def fetch_source(urls: list[str], source: str, allow_private: bool | list[str], settings: Settings, out: str,
+                 run: dict[str, Any]) -> list[FetchedShard]:
+    """Fetch a source's URLs (archived to OUT/raw/, recorded in the catalog), in shards of
+    `publish.shard_size` documents in the order they arrive; the pages are processed later, by
+    `process_fetched` in the worker processes."""
     from tasks.inputs.warc import WarcArchive  # noqa: PLC0415
     from tasks.web.catalog import Catalog  # noqa: PLC0415 - sqlite and httpx only for web sources
     from tasks.web.fetch import fetch_urls  # noqa: PLC0415
 
     raw = Path(out) / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    results = []
     with WarcArchive(raw / f"{run['run_id']}-{source}.warc.gz") as warc, Catalog(Path(out) / "catalog.sqlite") as cat:
         fetched = fetch_urls(urls, settings.fetch, warc, catalog=cat, allow_private=allow_private,
                              run_id=run["run_id"])
-        for k, batch in enumerate(_batched(fetched, settings.publish.shard_size)):
-            results.append(process_docs(batch, f"{source}-{k:05d}", settings, out, run))
-    return results
+        light = (dataclasses.replace(doc, raw=None) for doc in fetched)
+        return [FetchedShard(k, source, tuple(batch))
+                for k, batch in enumerate(_batched(light, settings.publish.shard_size))]
+
+
+def reject_shard(shard: Shard | FetchedShard, reason: str, error: str, settings: Settings, out: str,
+                 run: dict[str, Any]) -> ShardResult:
+    """Write every document of a shard that could not be processed as rejected with `reason`
+    (read again here, in the flow's process, so that each keeps its id and source)."""
+    docs = shard.documents if isinstance(shard, FetchedShard) else _documents(shard, settings)
+    records = (dataclasses.replace(doc, raw=None).reject(reason, error).record() for doc in docs)
+    result = _write(records, shard.label, settings, out, run, {})
+    if isinstance(shard, Shard):
+        result.shard = shard.index
+    return result

@@ -3,9 +3,8 @@
 The first document a process sees pays for langdetect's language profiles,
 OpenCC's dictionaries, wordfreq's frequency lists and jieba's dictionary
 (seconds, and tens of MB). Running these pages through every stage loads
-exactly what real documents would, whatever the stages use: before worker
-processes are forked (runtime/warm.py), and before a process's first document
-runs under its CPU-time budget (tasks/stages/document.py), since a budget that
+exactly what real documents would, whatever the stages use: before a
+process's first document runs under its CPU-time budget (tasks/stages/document.py), since a budget that
 ran out halfway through such a first use would leave it half done for every
 later document (langdetect keeps a half-loaded profile set).
 """
