@@ -307,6 +307,20 @@ def sieve_pipeline(config: str | None = None, paths: list[str] | None = None, ur
         return Failed(data=exc, message=str(exc))
 
 
+def keeps_current(out: Path, summary: dict[str, Any], allow_empty: bool) -> str | None:
+    """Why a run that published nothing leaves OUT/current as it is (None: commit as usual).
+
+    Running the same sources again publishes nothing new (every page is a duplicate of what an earlier
+    run published, or unchanged): that must not replace a good corpus by an empty one. `--allow-empty`
+    commits it anyway."""
+    current = out / "current"
+    if summary["published"] or allow_empty or not current.exists():
+        return None
+    reasons = ", ".join(f"{k}: {v}" for k, v in summary["rejected_by_reason"].items())
+    return (f"nothing new to publish ({summary['documents']} documents, rejected {reasons}): OUT/current still "
+            f"holds the corpus of run {current.resolve().name} (--allow-empty commits an empty corpus)")
+
+
 def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: list[str] | None,
                 urls: list[str], out: str, workers: int | None, allow_private: bool | list[str],
                 sources: list[str] | None, allow_empty: bool, notes: list[str]) -> dict[str, Any] | State:
@@ -339,9 +353,14 @@ def publish_run(settings: Settings, run: dict[str, Any], started: float, paths: 
         raise NothingToRead(f"nothing to read: the run found no document in its sources ({HINT})")
     base = run_dir(Path(out), run["run_id"])
     write_manifest(Path(out), run["run_id"], run, summary)
+    keep = keeps_current(Path(out), summary, allow_empty)
+    if keep:
+        summary["warnings"].append(keep)
+        warnings.append(keep)
     write_reports(base / "reports", summary)
-    commit(Path(out), run["run_id"], settings.publish.keep_runs)
-    if dedup is not None:
+    if not keep:
+        commit(Path(out), run["run_id"], settings.publish.keep_runs)
+    if dedup is not None and not keep:
         remember(out, run, dedup[1], settings)
     publish_artifacts(summary, base / "corpus" / "manifest.json", failed_pages(fetched) if fetches else None)
     if published_urls := [row for r in results for row in r.published_urls]:

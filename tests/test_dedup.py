@@ -140,6 +140,12 @@ def test_across_runs_copies_of_earlier_publications_are_not_republished_and_a_ch
     assert all("reject_reason" not in r for r in first.values())
 
     _write(pages, "bees.txt", _edit_words(BEEKEEPING_EN, 30))  # the same page, changed a little
+    _write(pages, "harbour.txt", [  # something new, so the run publishes (and its corpus becomes current)
+        "The harbour authority will dredge the eastern channel this winter so that larger ferries can dock "
+        "at low tide.",
+        "Fishermen asked for the work to wait until the herring season ends, and the authority agreed to start in "
+        "January, when fewer boats use the channel and the silt can be moved without disturbing spawning grounds.",
+        "The sediment will be tested for metals before it is carried out to sea, a condition of the permit."])
     _run(pages, out, tmp_path, on_changed="keep")
     kept = _by_name(out)
     assert kept["rail.txt"]["reject_reason"] == "duplicate"
@@ -152,7 +158,7 @@ def test_across_runs_copies_of_earlier_publications_are_not_republished_and_a_ch
     assert "reject_reason" not in replaced["bees.txt"] and replaced["bees.txt"]["id"] != first["bees.txt"]["id"]
     with sqlite3.connect(out / "dedup.sqlite") as db:
         stored = {row[0] for row in db.execute("SELECT doc_id FROM published")}
-    assert stored == {replaced["bees.txt"]["id"], first["rail.txt"]["id"]}
+    assert stored == {replaced["bees.txt"]["id"], first["rail.txt"]["id"], kept["harbour.txt"]["id"]}
 
     _run(pages, out, tmp_path, across_runs=False)
     assert all("reject_reason" not in r for r in _by_name(out).values())
@@ -239,3 +245,15 @@ def test_a_changed_page_replaces_its_older_self_only_when_it_copies_nothing_else
     mirror = Earlier("mirror", "file:///mirror", old.exact, old.minhash, "run-1")
     both = find_copies([new], [earlier[0], mirror], replace)
     assert both.copies["new"].duplicate_of == "mirror" and both.replaced == []
+
+
+def test_running_the_same_pages_again_keeps_the_published_corpus_current(tmp_path):
+    """Nothing new to publish (every page a duplicate of what the first run published) must not replace
+    a good corpus by an empty one: the run warns, and OUT/current stays on the first run."""
+    pages, out = tmp_path / "pages", tmp_path / "out"
+    _write(pages, "bees.txt", BEEKEEPING_EN)
+    _run(pages, out, tmp_path)
+    first = (out / "current").resolve()
+    _run(pages, out, tmp_path)
+    assert (out / "current").resolve() == first
+    assert all("reject_reason" not in r for r in _by_name(out).values())
