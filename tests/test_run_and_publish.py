@@ -103,9 +103,13 @@ def test_ids_are_stable_across_runs_and_a_new_run_replaces_the_corpus_atomically
     ids = {r["id"] for r in iter_records(run_out)}
     assert len(ids) == 5
     # Same pages at other paths are other sources; same path and bytes give the same id. What an earlier run
-    # published is not published again: a rerun rejects it as a duplicate of itself (README, "Deduplication").
+    # published is not published again: a rerun rejects it as a duplicate of itself (README, "Deduplication"),
+    # and having published nothing new it leaves `current` on the corpus that has them.
+    current = (run_out / "current").resolve()
     assert main(["run", str(pages), "--out", str(run_out), "--workers", "1"]) == 0
-    rerun = list(iter_records(run_out))
+    assert (run_out / "current").resolve() == current
+    rerun_dir = max((d for d in (run_out / "runs").iterdir() if d != current), key=lambda d: d.name)
+    rerun = list(iter_records(rerun_dir))
     assert {r["id"] for r in rerun} == ids
     assert all(r["reject_reason"] == "duplicate" and r["provenance"]["duplicate_of"] == r["id"] for r in rerun)
     assert first.isdisjoint(ids) or first == ids

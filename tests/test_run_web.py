@@ -53,12 +53,16 @@ def test_urls_on_the_command_line_are_fetched_cleaned_and_published_with_warc_pr
     assert main(["inspect", record["id"], "--out", str(out)]) == 0
     assert "source bytes unavailable" not in capsys.readouterr().out
 
-    # Second run: the server answers 304, nothing is republished.
+    # Second run: the server answers 304, nothing is republished, and having nothing new to publish the run
+    # leaves `current` on the corpus that has the page.
+    current = (out / "current").resolve()
     assert main(argv) == 0
-    assert list(iter_records(out, ("corpus",))) == []
-    reasons = {r["source"]["uri"]: r["reject_reason"] for r in iter_records(out, ("rejected",))}
+    assert (out / "current").resolve() == current
+    second = max((d for d in (out / "runs").iterdir() if d != current), key=lambda d: d.name)
+    assert list(iter_records(second, ("corpus",))) == []
+    reasons = {r["source"]["uri"]: r["reject_reason"] for r in iter_records(second, ("rejected",))}
     assert reasons[good] == "unchanged"
-    summary = json.loads((out / "reports" / "summary.json").read_text())
+    summary = json.loads((second / "reports" / "summary.json").read_text())
     assert summary["rejected_by_reason"].get("unchanged") == 1
 
 
@@ -85,15 +89,18 @@ def test_fetched_pages_are_processed_in_shards_by_the_worker_processes(
     urls = [server.route(f"/story-{k}.html", lambda _req: Reply(200, page(ARTICLE).encode())) for k in range(2)]
     out = tmp_path / "out"
     assert main(["run", *urls, "--out", str(out), "--config", str(config), "--workers", "2", "--allow-private"]) == 0
-    published = list(iter_records(out, ("corpus",)))
-    assert sorted(r["source"]["uri"] for r in published) == sorted(urls)
-    assert all(r["source"]["warc_offset"] is not None for r in published)
-    # One fetch task, then one shard task per page (shard_size 1), run by the process pool.
+    records = sorted(iter_records(out), key=lambda r: r["source"]["uri"])
+    assert [r["source"]["uri"] for r in records] == sorted(urls)
+    assert [r.get("reject_reason") for r in records] == [None, "duplicate"]  # the same page at two URLs
+    assert all(r["source"]["warc_offset"] is not None for r in records)
+    published = records
+    # One fetch task, then one shard task per page (shard_size 1), run by the process pool; then the dedup
+    # phase rewrites the part that holds the copy.
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
             id=FlowRunFilterId(any_=[published[0]["provenance"]["flow_run_id"]])))
     names = sorted(r.name for r in runs)
-    assert names == ["cli-shard-0", "cli-shard-1", "fetch-cli"], names
+    assert names == ["cli-shard-0", "cli-shard-1", "dedup-part-cli-00001", "fetch-cli"], names
     assert {r.state.type.value for r in runs} == {"COMPLETED"}
 
 

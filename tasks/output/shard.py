@@ -173,8 +173,8 @@ def reject_shard(shard: Shard | FetchedShard, reason: str, error: str, settings:
     """Write every document of a shard that could not be processed as rejected with `reason`
     (read again here, in the flow's process, so that each keeps its id and source)."""
     docs = shard.documents if isinstance(shard, FetchedShard) else _documents(shard, settings)
-    records = (dataclasses.replace(doc, raw=None).reject(reason, error).record() for doc in docs)
-    result = _write(records, shard.label, settings, out, run, {})
+    records = ((dataclasses.replace(doc, raw=None).reject(reason, error).record(), None) for doc in docs)
+    result = _write(records, shard.label, settings, out, run, {})  # rejected: no dedup signature
     if isinstance(shard, Shard):
         result.shard = shard.index
     return result
