@@ -128,23 +128,24 @@ def han_content_words(run: str, lang: str) -> list[str]:
     return words.split("\0") if words else []
 
 
-def content_tokens(text: str, lang: str) -> list[str]:
-    """Words that can carry a topic: no numbers, no very common words."""
-    tokens: list[str] = []
+def _han_and_other_words(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """A text's Han content words (segmented, in Simplified script) and its other words as tokens."""
     if HAN_RUN.search(text):
         text = converter("t2s").convert(text)
-        for run in HAN_RUN.findall(text):
-            tokens.extend(han_content_words(run, lang))
-        latin = [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
-    elif lang == "en":
-        latin = english_tokens(text)
-    else:
-        try:
-            latin = wordfreq.tokenize(text, lang)
-        except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
-            latin = wordfreq.tokenize(text, "en")
-    tokens.extend(filter(None, map(content_word, latin, itertools.repeat(lang))))
-    return tokens
+        han = [w for run in HAN_RUN.findall(text) for w in han_content_words(run, lang)]
+        return han, [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
+    if lang == "en":
+        return [], english_tokens(text)
+    try:
+        return [], wordfreq.tokenize(text, lang)
+    except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
+        return [], wordfreq.tokenize(text, "en")
+
+
+def content_tokens(text: str, lang: str) -> list[str]:
+    """Words that can carry a topic: no numbers, no very common words."""
+    han, latin = _han_and_other_words(text, lang)
+    return [*han, *filter(None, map(content_word, latin, itertools.repeat(lang)))]
 
 
 def rare_tokens(text: str, lang: str, max_zipf: float) -> list[str]:
@@ -152,18 +153,6 @@ def rare_tokens(text: str, lang: str, max_zipf: float) -> list[str]:
 
     Rarity is read on the word as written: a stem such as "provid" is no word wordfreq knows, and
     would pass for a rare one."""
-    tokens: list[str] = []
-    if HAN_RUN.search(text):
-        text = converter("t2s").convert(text)
-        for run in HAN_RUN.findall(text):
-            tokens.extend(w for w in han_content_words(run, lang) if zipf(w, lang) <= max_zipf)
-        latin = [w.lower() for w in LATIN_WORD.findall(HAN_RUN.sub(" ", text))]
-    elif lang == "en":
-        latin = english_tokens(text)
-    else:
-        try:
-            latin = wordfreq.tokenize(text, lang)
-        except Exception:  # noqa: BLE001 - wordfreq refuses some language codes
-            latin = wordfreq.tokenize(text, "en")
-    tokens.extend(stem(t) for t in latin if content_word(t, lang) is not None and zipf(t, lang) <= max_zipf)
-    return tokens
+    han, latin = _han_and_other_words(text, lang)
+    return [*(w for w in han if zipf(w, lang) <= max_zipf),
+            *(stem(t) for t in latin if content_word(t, lang) is not None and zipf(t, lang) <= max_zipf)]
