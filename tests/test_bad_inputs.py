@@ -177,3 +177,18 @@ def test_a_run_over_a_folder_of_bad_inputs_finishes_and_rejects_each_with_its_re
                         "pipe.html": "not_a_regular_file", "crawl.warc.gz": "corrupt_warc"}
     summary = json.loads((out / "reports" / "summary.json").read_text())
     assert summary["published"] == 2  # good.txt, and the page wholly inside the WARC's first 1000 bytes
+
+
+def test_a_record_whose_target_uri_is_not_a_uri_is_damage_not_a_page(tmp_path):
+    """Damaged bytes can read as a record with a binary "URI" (flipped bytes in a gzip member did):
+    the archive is reported damaged there instead of publishing a page with a garbage source."""
+    from tasks.inputs.warc import WarcArchive  # noqa: PLC0415
+    from tests.test_warc import HTML, exchange  # noqa: PLC0415
+
+    path = tmp_path / "odd.warc.gz"
+    with WarcArchive(path) as warc:
+        warc.write_exchange(exchange("https://example.com/page", HTML))
+        warc.write_exchange(exchange("\x1f\x08\x02\x03 not a uri", HTML))
+    *kept, last = read_all(path)
+    assert [d.source.uri for d in kept] == ["https://example.com/page"]
+    assert last.reject_reason == "corrupt_warc" and "not a URI" in last.error

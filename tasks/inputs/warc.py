@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -195,12 +196,21 @@ def read_warc(path: Path, settings: ReadSettings) -> Iterator[Document]:
                 yield doc
 
 
+# A target URI as WARC writes it: a scheme, then printable ASCII without spaces.
+_TARGET_URI = re.compile(r"<?[A-Za-z][A-Za-z0-9+.-]*+:[!-~]++")
+
+
 def _check_complete(record: Any) -> None:
     """Raise EOFError if the archive ended inside `record`: warcio reads a record cut short as a short
-    one, and one cut inside its header as a record without a type or length (both are mandatory)."""
+    one, and one cut inside its header as a record without a type or length (both are mandatory).
+    Raise ValueError if a page's target URI is not a URI: damaged bytes read as a record."""
     declared, stream = record.length, record.raw_stream
     if record.rec_type is None or not isinstance(declared, int):
         raise EOFError("a record without WARC-Type or Content-Length: the archive is cut or damaged there")
+    if record.rec_type in ("response", "resource"):
+        uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+        if not _TARGET_URI.fullmatch(uri):
+            raise ValueError(f"a record whose WARC-Target-URI is not a URI ({uri[:40]!r}): damaged bytes")
     while stream.read(1 << 16):
         pass  # the rest of the record, which warcio would read on its way to the next one
     if hasattr(stream, "tell") and stream.tell() < declared:
