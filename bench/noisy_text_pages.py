@@ -38,6 +38,7 @@ from opencc import OpenCC
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tasks.tools.evaluate import line_ranges  # noqa: E402
 from tests.fixtures import articles as fixture_articles  # noqa: E402 - the project's root on the path first
 
 WCXB = ROOT.parent / "shared" / "dev" / "wcxb-dev"
@@ -81,8 +82,8 @@ def chinese_articles() -> list[Article]:
     seeds_gold = json.loads((ROOT / "tests/gold/seeds.json").read_text(encoding="utf-8"))
     for name in ("001_a60c4e758812ea41.txt", "003_70ee1a5ae531a587.txt", "004_0c0d24ab21bbcc88.txt"):
         lines = (ROOT / "seeds" / name).read_text(encoding="utf-8").split("\n")
-        keep = _ranges(seeds_gold[name]["keep"])
-        heads = sorted(keep | _ranges(seeds_gold[name].get("optional", [])))
+        keep = line_ranges(seeds_gold[name]["keep"])
+        heads = sorted(keep | line_ranges(seeds_gold[name].get("optional", [])))
         paras = [lines[i - 1].strip() for i in sorted(keep) if lines[i - 1].strip()]
         titles = [lines[i - 1].strip() for i in heads[:3] if not lines[i - 1].rstrip().endswith(("。", ":", "："))]
         for s in seeds_gold[name].get("strip", []):
@@ -93,13 +94,6 @@ def chinese_articles() -> list[Article]:
             out.append(Article(titles[0], body[:40], "zh", "seeds-ai"))
     return out
 
-
-def _ranges(specs: list[str]) -> set[int]:
-    out: set[int] = set()
-    for spec in specs:
-        a, _, b = spec.partition("-")
-        out.update(range(int(a), int(b or a) + 1))
-    return out
 
 
 # Wording written for this set (none of it occurs in the sample pages).

@@ -44,13 +44,7 @@ def scheduler_problem() -> str | None:
     bulk DML statement; please supply a bulk_dml decorated function"): deployments and their schedules are
     stored, but no scheduled run is ever created. SQLAlchemy 2.0.x works.
     """
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-    try:
-        found = version("sqlalchemy")
-    except PackageNotFoundError:
-        return None
-    if _version_tuple(found) >= (2, 1):
+    if (found := _installed_from("sqlalchemy", (2, 1))) is not None:
         return (f"SQLAlchemy {found} is installed: the Prefect server's scheduler fails on it and creates no "
                 "scheduled runs (cron schedules never fire). Install `sqlalchemy>=2.0,<2.1` in this environment.")
     return None
@@ -63,13 +57,7 @@ def api_problem() -> str | None:
     prefect 3.8.8's clients send `"limit": null` and the server's `limit: int = Body(None)` then answers 422:
     `prefect deploy` fails, and so do client reads that leave limit unset. FastAPI 0.150.0 works.
     """
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-
-    try:
-        found = version("fastapi")
-    except PackageNotFoundError:
-        return None
-    if _version_tuple(found) >= (0, 151):
+    if (found := _installed_from("fastapi", (0, 151))) is not None:
         return (f"FastAPI {found} is installed: the Prefect server answers 422 to client requests with "
                 "\"limit\": null (`prefect deploy` fails). Install `fastapi==0.150.0` in this environment.")
     return None
@@ -77,6 +65,17 @@ def api_problem() -> str | None:
 
 def known_problems() -> list[str]:
     return [p for p in (scheduler_problem(), api_problem()) if p]
+
+
+def _installed_from(package: str, first_bad: tuple[int, int]) -> str | None:
+    """The installed version of `package` if it is `first_bad` or later, else None (also when not installed)."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        found = version(package)
+    except PackageNotFoundError:
+        return None
+    return found if _version_tuple(found) >= first_bad else None
 
 
 def _version_tuple(found: str) -> tuple[int, int]:

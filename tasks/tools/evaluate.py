@@ -36,7 +36,8 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", _norm(s))
 
 
-def _ranges(specs: Iterable[str]) -> set[int]:
+def line_ranges(specs: Iterable[str]) -> set[int]:
+    """Line numbers of gold specs such as "3" and "5-9" (the gold format's `keep`, `optional`, ...)."""
     out: set[int] = set()
     for spec in specs:
         a, _, b = spec.partition("-")
@@ -75,8 +76,8 @@ def _strings(obj: Any) -> Iterable[str]:
 
 
 def score_page(name: str, gold: dict[str, Any], raw: str, records: list[dict[str, Any]]) -> PageScore:
-    keep, opt = _ranges(gold["keep"]), _ranges(gold.get("optional", []))
-    exempt = _ranges(gold.get("strip_except_lines", []))
+    keep, opt = line_ranges(gold["keep"]), line_ranges(gold.get("optional", []))
+    exempt = line_ranges(gold.get("strip_except_lines", []))
     k, o = [], []
     for i, raw_line in enumerate(raw.split("\n"), 1):
         if not raw_line.strip() or (i not in keep and i not in opt):
