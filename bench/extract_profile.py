@@ -38,7 +38,7 @@ PARTS = [
     ("    html2txt", "trafilatura/baseline.py", "html2txt"),
     ("  xmltotxt", "trafilatura/xml.py", "xmltotxt"),
     ("copy (of the tree)", "copy.py", "copy"),
-    ("_meta_author", "tasks/stages/extract.py", "_meta_author"),
+    ("page_metadata (sieve's, from markup)", "tasks/stages/metadata.py", "page_metadata"),
 ]
 
 

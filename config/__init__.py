@@ -47,6 +47,11 @@ class ExtractSettings(Strict):
     # elements emptied 9 pages whose text trafilatura alone extracts with F1 0.9-1.0).
     max_hidden_share: float = Field(0.3, gt=0.0, le=1.0)
     include_tables: bool = True
+    # Where a page's title, author, date, site name and description come from: "markup" reads its
+    # <meta>, <title>, <h1> and canonical link, and htmldate its date (tasks/stages/metadata.py);
+    # "trafilatura" asks trafilatura's own metadata extraction, which also searches the body for
+    # bylines and costs about half as much again as the text extraction (README, "Speed").
+    metadata: Literal["markup", "trafilatura"] = "markup"
 
 
 class LanguageSettings(Strict):

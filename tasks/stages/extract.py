@@ -21,6 +21,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
+from tasks.stages.metadata import DATE_PARAMS, page_metadata
 from tasks.text.measures import squash
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
@@ -164,16 +165,6 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement, max_share: float = 1.0) ->
     return texts
 
 
-def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
-    """The page's declared author; trafilatura drops names without a space (e.g. 李晓梅)."""
-    for name in ("author", "article:author"):
-        for el in tree.xpath(f'//meta[@name="{name}" or @property="{name}"][@content]'):
-            author = " ".join(el.get("content", "").split())
-            if author and not author.lower().startswith("http") and "@" not in author and len(author) <= 120:
-                return author
-    return None
-
-
 _parsers = threading.local()  # an lxml parser serves one thread at a time
 
 
@@ -209,47 +200,49 @@ def parse_html(html: str) -> tuple[lxml.html.HtmlElement, str | None]:
     return flat, f"too deep for the parser even without its inline tags, the text below it lost: {limit.strip()}"
 
 
-# Dates only from explicit markup: htmldate's extensive search turns a "© 2024" footer into 2024-01-01.
-DATE_PARAMS = {"extensive_search": False, "original_date": True}
 METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
 
 
-@lru_cache(maxsize=2)
-def _extractor(include_tables: bool) -> Extractor:
-    """trafilatura's options, built once: building them reads its config file's values every time.
-    The metadata comes from the same call (`with_metadata`), read from the same tree."""
+@lru_cache(maxsize=4)
+def _extractor(include_tables: bool, with_metadata: bool) -> Extractor:
+    """trafilatura's options, built once: building them reads its config file's values every time."""
     return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False,
-                     with_metadata=True, date_params=DATE_PARAMS)
+                     with_metadata=with_metadata, date_params=DATE_PARAMS if with_metadata else None)
 
 
-def html_paragraphs(html: str, settings: ExtractSettings) -> Extracted:
-    """The page parsed once: hidden elements out, then one `trafilatura.bare_extraction` call on
-    that tree for the text and the metadata (trafilatura works on its own copy of the tree)."""
+def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
+    """The page parsed once: hidden elements out, the metadata read from that tree, then one
+    `trafilatura.bare_extraction` call on it for the text (trafilatura works on its own copy)."""
     try:
         tree, nesting = parse_html(html)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
-    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables))
+    from_markup = settings.metadata == "markup"
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     if result is None or not (result.text or "").strip():
         return Extracted([], hidden=hidden, nesting=nesting)
-    meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
-    if "author" not in meta and (author := _meta_author(tree)):
-        meta["author"] = author
-    return Extracted(text_paragraphs(result.text), title=result.title, metadata=meta, hidden=hidden, nesting=nesting)
+    if from_markup:
+        page = page_metadata(tree, url)
+        title, meta = page.title, page.fields()
+    else:
+        title = result.title
+        meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
+    return Extracted(text_paragraphs(result.text), title=title, metadata=meta, hidden=hidden, nesting=nesting)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
     """Fill `doc.paragraphs` (and title/metadata for HTML) from `doc.text`."""
     assert doc.text is not None
     if doc.media == "html":
-        ext = html_paragraphs(doc.text, settings)
+        url = doc.source.uri if doc.source.kind in ("http", "warc") else None
+        ext = html_paragraphs(doc.text, settings, url)
         doc.title, doc.metadata = ext.title, {**doc.metadata, **ext.metadata}
         doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), snip(t))
                            for t in ext.hidden)
         paragraphs = ext.paragraphs
         parameters = {"include_tables": settings.include_tables, "deduplicate": False,
-                      "drop_hidden_markup": settings.drop_hidden_markup}
+                      "drop_hidden_markup": settings.drop_hidden_markup, "metadata": settings.metadata}
         if ext.nesting:
             parameters["nesting"] = ext.nesting
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
