@@ -113,7 +113,7 @@ class NormalizeSettings(Strict):
 
 
 class PublishSettings(Strict):
-    shard_size: int = Field(500, ge=1)
+    shard_size: int = Field(250, ge=1)
     # How many committed runs stay on disk under OUT/runs/ (the current one included); 0 keeps them all.
     # Runs that never committed (killed) do not count and are removed by the next commit.
     keep_runs: int = Field(3, ge=0)

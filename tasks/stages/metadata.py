@@ -32,8 +32,9 @@ _LINK = lxml.etree.XPath("//link[@href]")
 _BYLINE = lxml.etree.XPath("//*[@rel='author' or @itemprop='author'][not(self::link or self::meta)]")
 _JSON_LD = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
-# What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline".
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]{1,2}\s+")
+# What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
+# (titles are whitespace-squashed first, so one space on each side).
+_TITLE_SEPARATOR = re.compile(r" [|\-–—:·•»]{1,2}+ ")
 MAX_FIELD_CHARS = 500
 
 
