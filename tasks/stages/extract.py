@@ -242,7 +242,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
                            for t in ext.hidden)
         paragraphs = ext.paragraphs
         parameters = {"include_tables": settings.include_tables, "deduplicate": False,
-                      "drop_hidden_markup": settings.drop_hidden_markup, "metadata": settings.metadata}
+                      "drop_hidden_markup": settings.drop_hidden_markup, "metadata": settings.metadata,
+                      "title_in_text": settings.title_in_text}
         if ext.nesting:
             parameters["nesting"] = ext.nesting
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
@@ -251,10 +252,13 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         paragraphs = text_paragraphs(doc.text)
         doc.steps.append({"name": "extract", "library": "sieve (lines)", "parameters": {}})
     doc.paragraphs = [Paragraph(p) for p in paragraphs]
-    if doc.title:  # the headline lives in `title`, not in `text`, however often the page repeats it...
+    if doc.title:
         title = squash(doc.title)
         copies = [i for i, para in enumerate(doc.paragraphs) if squash(para.text) == title]
-        if len(copies) < len(doc.paragraphs):  # ...unless it is all the text there is (a post that is its title)
+        if settings.title_in_text:  # the headline where the page has it, not its repeats
+            for i in copies[1:]:
+                doc.drop_paragraph(i, "title", "repeated_title")
+        elif len(copies) < len(doc.paragraphs):  # in `title` only, unless it is all the text (a post that is its title)
             for i in copies:
                 doc.drop_paragraph(i, "title", "title_in_metadata")
     return doc

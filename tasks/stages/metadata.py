@@ -10,6 +10,7 @@ not publish): README, "Speed".
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -31,6 +32,7 @@ _LINK = lxml.etree.XPath("//link[@href]")
 # Bylines marked up as such: a link to the author's page, or an element microdata names the author.
 _BYLINE = lxml.etree.XPath("//*[@rel='author' or @itemprop='author'][not(self::link or self::meta)]")
 _JSON_LD = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
+_DATE_MARKUP = lxml.etree.XPath("//body//script[@type='application/ld+json'] | //body//time[@datetime] | //body//abbr")
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
 # What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
 # (titles are whitespace-squashed first, so one space on each side).
@@ -151,9 +153,27 @@ def _hostname(tree: lxml.html.HtmlElement, meta: dict[str, str], url: str | None
     return None
 
 
+def declared_dates(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A small page of the markup that declares dates: the `<head>`, and the body's JSON-LD blocks,
+    `<time datetime>` and `<abbr>` elements (copies: `tree` is not changed)."""
+    page = lxml.html.Element("html")
+    if (head := tree.find("head")) is not None:
+        page.append(copy.deepcopy(head))
+    body = lxml.etree.SubElement(page, "body")
+    for el in _DATE_MARKUP(tree):
+        clone = copy.deepcopy(el)
+        clone.tail = None
+        body.append(clone)
+    return page
+
+
 def _date(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    """htmldate on the markup that declares dates (and the URL), not on the body's text: that
+    search (elements whose class says "date", date-shaped strings) costs two thirds of htmldate's
+    time, and on wcxb-dev added 73 right dates of 689 against 20 wrong ones and 131 on pages whose
+    gold has none (README, "Speed")."""
     try:
-        return htmldate.find_date(tree, url=url, **DATE_PARAMS)
+        return htmldate.find_date(declared_dates(tree), url=url, **DATE_PARAMS)
     except (ValueError, TypeError, lxml.etree.LxmlError):  # a page's markup htmldate cannot read: no date
         return None
 
