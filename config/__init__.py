@@ -58,6 +58,11 @@ class ExtractSettings(Strict):
     # all the text: on wcxb-dev that cut 13.3k characters at 0.79 precision (the gold keeps the
     # headline on some pages, not on others), for a word F1 0.0003 higher.
     title_in_text: bool = True
+    # A page whose text has fewer words than this, and whose comment section more than doubles it, is a
+    # discussion (a forum thread, a link aggregator's page): its comments are published as its text
+    # (tasks/stages/extract.py, `_discussion_text`; 0: comments never). Longer texts are articles
+    # whose comments are readers', not content.
+    discussion_max_words: int = Field(200, ge=0)
 
 
 class LanguageSettings(Strict):

@@ -22,7 +22,7 @@ from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.stages.metadata import DATE_PARAMS, page_metadata
-from tasks.text.measures import squash
+from tasks.text.measures import squash, weight
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
 # A rule: a brace-free run, "{", a brace-free body, "}". Tried only where a run starts (after a brace
@@ -60,6 +60,7 @@ class Extracted:
     metadata: dict[str, str] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
     nesting: str | None = None  # what parsing a too deeply nested page gave up (parse_html)
+    discussion: bool = False  # the text holds what trafilatura calls comments: the page is a discussion
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -203,11 +204,44 @@ def parse_html(html: str) -> tuple[lxml.html.HtmlElement, str | None]:
 METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
 
 
-@lru_cache(maxsize=4)
-def _extractor(include_tables: bool, with_metadata: bool) -> Extractor:
+@lru_cache(maxsize=8)
+def _extractor(include_tables: bool, with_metadata: bool, comments: bool = False) -> Extractor:
     """trafilatura's options, built once: building them reads its config file's values every time."""
-    return Extractor(output_format="python", comments=False, tables=include_tables, dedup=False,
+    return Extractor(output_format="python", comments=comments, tables=include_tables, dedup=False,
                      with_metadata=with_metadata, date_params=DATE_PARAMS if with_metadata else None)
+
+
+# Markup a comment section or a thread of posts carries (trafilatura's own test is not public).
+_COMMENT_MARKUP = lxml.etree.XPath("(//*[contains(@class, 'comment') or contains(@id, 'comment')"
+                                   " or contains(@class, 'Comment') or contains(@id, 'Comment')])[1]")
+# With its comments, a discussion's text is at least this many times its text without them.
+DISCUSSION_GROWTH = 2.0
+# A page that declares itself a product (schema.org in JSON-LD or microdata, Open Graph): its comments are reviews.
+_PRODUCT_MARKUP = lxml.etree.XPath(
+    "//*[contains(@itemtype, 'schema.org/Product')]"
+    " | //meta[@property='og:type'][translate(@content, 'PRODUCT', 'product')='product']")
+_JSON_LD_TEXT = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
+_PRODUCT_TYPE = re.compile(r'"@type"\s*+:\s*+"Product"')
+
+
+def declares_product(tree: lxml.html.HtmlElement) -> bool:
+    return bool(_PRODUCT_MARKUP(tree)) or any(_PRODUCT_TYPE.search(block) for block in _JSON_LD_TEXT(tree))
+
+
+def _discussion_text(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> str | None:
+    """The page's text with what trafilatura calls comments, when the page reads as a discussion: its
+    text without them is short (`extract.discussion_max_words`), it has comment markup, and with them
+    the text is more than twice as long; and it does not declare itself a product (whose comments are
+    reviews). On a forum thread or a link aggregator (one link or a short post, then the replies) the
+    replies are the content; under an article of any length they are not (on wcxb-dev, keeping
+    comments everywhere: forums +0.010, articles -0.007, listings -0.006)."""
+    if weight(text) >= settings.discussion_max_words or not _COMMENT_MARKUP(tree) or declares_product(tree):
+        return None
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, False, comments=True))
+    if result is None:
+        return None
+    with_comments = "\n".join(t for t in (result.text, result.comments) if t and t.strip())
+    return with_comments if weight(with_comments) > DISCUSSION_GROWTH * weight(text) else None
 
 
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
@@ -220,15 +254,18 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
-    if result is None or not (result.text or "").strip():
+    text = result.text or "" if result is not None else ""
+    discussion = _discussion_text(tree, text, settings) if settings.discussion_max_words else None
+    if not (discussion or text).strip():
         return Extracted([], hidden=hidden, nesting=nesting)
     if from_markup:
         page = page_metadata(tree, url)
         title, meta = page.title, page.fields()
     else:
-        title = result.title
+        title = result.title if result is not None else None
         meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
-    return Extracted(text_paragraphs(result.text), title=title, metadata=meta, hidden=hidden, nesting=nesting)
+    return Extracted(text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
+                     nesting=nesting, discussion=discussion is not None)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -246,6 +283,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
                       "title_in_text": settings.title_in_text}
         if ext.nesting:
             parameters["nesting"] = ext.nesting
+        if ext.discussion:
+            parameters["comments"] = "kept: a short text with a longer discussion below it"
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
                           "parameters": parameters})
     else:

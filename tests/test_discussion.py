@@ -1,0 +1,55 @@
+"""A discussion's replies are its content: a page whose text is short and whose comment section more
+than doubles it (a forum thread, a link aggregator's page) is published with its comments; an article's
+comments, and a product's reviews, are not (`extract.discussion_max_words`, tasks/stages/extract.py)."""
+
+from __future__ import annotations
+
+from config import ExtractSettings
+from tasks.stages.extract import html_paragraphs
+
+REPLIES = [
+    "I moved from a circular saw to a track saw last year and the difference in the quality of my cuts was huge.",
+    "Start with a good set of chisels and learn to sharpen them properly before you buy any power tools at all.",
+    "A small workbench with a vise will teach you more than any jig; build one first and use it for everything.",
+    "Local woodworking clubs often have shared workshops, which is a cheap way to try the big machines safely.",
+    "Hand planes look old fashioned but they are quiet, cheap secondhand, and teach you how wood grain behaves.",
+    "Buy the wood from a yard rather than a big box store; it is drier, straighter and often costs less per foot.",
+]
+
+
+def page(post: str, head: str = "") -> str:
+    comments = "".join(f'<div class="comment"><p class="author">user{i}</p><p>{r}</p></div>'
+                       for i, r in enumerate(REPLIES))
+    return (f"<html><head><title>Getting started</title>{head}</head><body><main><article><h1>Getting started</h1>"
+            f"<p>{post}</p></article><section id=\"comments\" class=\"comments\">{comments}</section>"
+            "</main></body></html>")
+
+
+SHORT_POST = "How did you get into woodworking as a hobby, and which tools would you buy first with a small budget?"
+
+
+def test_a_short_post_with_a_long_thread_is_published_with_its_replies():
+    found = html_paragraphs(page(SHORT_POST), ExtractSettings())
+    text = "\n".join(found.paragraphs)
+    assert found.discussion
+    assert SHORT_POST in text and all(r in text for r in REPLIES)
+
+
+def test_an_articles_comments_are_not_its_text():
+    article = " ".join([SHORT_POST.replace("?", ".")] * 20)  # about 400 words
+    found = html_paragraphs(page(article), ExtractSettings())
+    assert not found.discussion
+    assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
+
+
+def test_a_products_reviews_are_not_its_text():
+    product = '<script type="application/ld+json">{"@type": "Product", "name": "Chisel set"}</script>'
+    found = html_paragraphs(page(SHORT_POST, head=product), ExtractSettings())
+    assert not found.discussion
+    assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
+
+
+def test_discussions_can_be_switched_off():
+    found = html_paragraphs(page(SHORT_POST), ExtractSettings(discussion_max_words=0))
+    assert not found.discussion
+    assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
