@@ -22,6 +22,7 @@ import pytest
 from config import Settings, load_settings
 from tasks.inputs.read import iter_input_files, read_file
 from tasks.record import Document
+from tasks.stages.decode import decode
 from tasks.stages.document import process_document
 
 GOLD = json.loads((Path(__file__).parent / "fixtures/html/gold.json").read_text(encoding="utf-8"))
@@ -139,6 +140,23 @@ def test_gbk_page_declaring_gb2312_in_meta_decodes_with_the_superset(
     assert doc.reject_reason is None, (doc.reject_reason, doc.error)
     assert doc.source.encoding == "gb2312"
     assert "朱镕基" in doc.text
+
+
+@pytest.mark.parametrize("meta", [None, "gbk"])
+def test_gbk_page_served_with_a_default_latin_charset_is_not_read_as_latin(meta: str | None) -> None:
+    """A server's default `charset=ISO-8859-1` on a GBK page would give mojibake ("Ð¡Çø"): the label
+    is not trusted when its text has long runs of Latin-1 letters; the page's own meta or detection decide."""
+    raw = html_page(SIMPLIFIED, meta_charset=meta, lang="zh").encode("gbk")
+    decoded = decode(raw, "ISO-8859-1", html=True)
+    assert decoded.how == ("meta" if meta else "detected")
+    assert all(p in decoded.text for p in SIMPLIFIED)
+
+
+def test_a_latin1_page_served_as_latin1_stays_latin1() -> None:
+    french = ["Le café de la Forêt a été fermé pour l'été; la Größe über Ærø reste à découvrir."]
+    decoded = decode(html_page(french, lang="fr").encode("latin-1"), "iso-8859-1", html=True)
+    assert (decoded.how, decoded.encoding) == ("declared", "iso-8859-1")
+    assert french[0] in decoded.text
 
 
 def test_big5_page_without_declared_charset_decodes_to_traditional_chinese(

@@ -1,7 +1,8 @@
 """Bytes to text, with the encoding found rather than assumed.
 
-Order of trust: a byte-order mark, the charset the transport declared, a
-`<meta>` charset in HTML, strict UTF-8, then charset-normalizer's detection.
+Order of trust: a byte-order mark, the charset the transport declared (unless it is a
+server's default Latin label that turns the page into mojibake), a `<meta>` charset in
+HTML, strict UTF-8, then charset-normalizer's detection.
 Bytes that are not text are refused with a reason instead of becoming mojibake.
 """
 
@@ -25,6 +26,12 @@ _BOMS = [
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs",
               "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "iso-8859-1": "cp1252",
               "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
+# Labels servers send by default (Apache's AddDefaultCharset, ASCII): a page in a multi-byte encoding
+# read through one comes out as runs of Latin-1 letters ("Ð¡Çø"). Such a label is trusted only when
+# the text it gives has no run this long of U+0080-U+00FF (real Latin text has them one or two at a time).
+_DEFAULT_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "cp1252", "windows-1252", "ascii",
+                   "us-ascii"}
+_MOJIBAKE_RUN = re.compile(r"[\u0080-\u00ff]{6}")
 # UTF-8 with at most this share of invalid bytes is kept as UTF-8 (bad bytes replaced).
 _MAX_INVALID_UTF8_SHARE = 0.01
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return.
@@ -64,6 +71,12 @@ def _try(raw: bytes, encoding: str) -> str | None:
         return None
 
 
+def misdeclared(label: str, text: str) -> bool:
+    """A server's default Latin label on a page it does not fit (the text reads as mojibake): then the
+    page's own `<meta>`, strict UTF-8 or detection decide, as when nothing was declared."""
+    return label.lower() in _DEFAULT_LABELS and _MOJIBAKE_RUN.search(text) is not None
+
+
 def decode(raw: bytes, declared: str | None = None, html: bool = False) -> Decoded:
     if not raw.strip():
         raise DecodeError("empty", "no bytes or only whitespace")
@@ -74,7 +87,7 @@ def decode(raw: bytes, declared: str | None = None, html: bool = False) -> Decod
                 return Decoded(text, name.replace("-sig", ""), "bom")
     if looks_binary(raw):
         raise DecodeError("binary", "NUL or control bytes: not a text page")
-    if declared and (text := _try(raw, declared)) is not None:
+    if declared and (text := _try(raw, declared)) is not None and not misdeclared(declared, text):
         return Decoded(text, declared.lower(), "declared")
     if html and (m := _META_CHARSET.search(raw[:4096])):
         name = m.group(1).decode("ascii", "ignore")
