@@ -153,7 +153,8 @@ def test_gbk_page_served_with_a_default_latin_charset_is_not_read_as_latin(meta:
 
 
 def test_a_latin1_page_served_as_latin1_stays_latin1() -> None:
-    french = ["Le café de la Forêt a été fermé pour l'été; la Größe über Ærø reste à découvrir."]
+    french = ["Le café de la Forêt a été fermé pour l'été; la Größe über Ærø reste à découvrir.",
+              "\u00a0" * 8 + "Menu" + "¯" * 12]
     decoded = decode(html_page(french, lang="fr").encode("latin-1"), "iso-8859-1", html=True)
     assert (decoded.how, decoded.encoding) == ("declared", "iso-8859-1")
     assert french[0] in decoded.text

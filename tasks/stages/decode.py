@@ -27,11 +27,12 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5":
               "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "iso-8859-1": "cp1252",
               "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
 # Labels servers send by default (Apache's AddDefaultCharset, ASCII): a page in a multi-byte encoding
-# read through one comes out as runs of Latin-1 letters ("Ð¡Çø"). Such a label is trusted only when
-# the text it gives has no run this long of U+0080-U+00FF (real Latin text has them one or two at a time).
+# read through one comes out as runs of Latin-1 letters and signs ("Ð¡Çø"). Such a label is trusted only
+# when the text it gives has no run of six or more of U+00A1-U+00FF with at least four different ones
+# (real Latin text has them one or two at a time; a rule of "¯¯¯¯¯¯" or no-break spaces is one sign).
 _DEFAULT_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "cp1252", "windows-1252", "ascii",
                    "us-ascii"}
-_MOJIBAKE_RUN = re.compile(r"[\u0080-\u00ff]{6}")
+_LATIN1_RUN = re.compile(r"[\u0080-\u009f\u00a1-\u00ff]{6,}+")
 # UTF-8 with at most this share of invalid bytes is kept as UTF-8 (bad bytes replaced).
 _MAX_INVALID_UTF8_SHARE = 0.01
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return.
@@ -74,7 +75,7 @@ def _try(raw: bytes, encoding: str) -> str | None:
 def misdeclared(label: str, text: str) -> bool:
     """A server's default Latin label on a page it does not fit (the text reads as mojibake): then the
     page's own `<meta>`, strict UTF-8 or detection decide, as when nothing was declared."""
-    return label.lower() in _DEFAULT_LABELS and _MOJIBAKE_RUN.search(text) is not None
+    return label.lower() in _DEFAULT_LABELS and any(len(set(m.group())) >= 4 for m in _LATIN1_RUN.finditer(text))
 
 
 def decode(raw: bytes, declared: str | None = None, html: bool = False) -> Decoded:
