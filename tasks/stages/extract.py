@@ -1,9 +1,11 @@
 """Decoded page to paragraphs: trafilatura for HTML, lines for plain text.
 
-Before trafilatura sees an HTML page, elements that a browser would not show
-(the `hidden` attribute, inline `display:none`/`visibility:hidden`, classes or
-ids that the page's own `<style>` hides, conventional hiding classes) are taken
-out and recorded, because trafilatura keeps their text.
+An HTML page is parsed once; its metadata is read from that tree (tasks/stages/metadata.py)
+and trafilatura extracts its text from it, with the comments where the page is a discussion.
+Where a source asks for it (`clean.html_rules: [hidden_element]`), elements that a browser
+would not show (the `hidden` attribute, inline `display:none`/`visibility:hidden`, classes or
+ids that the page's own `<style>` hides, conventional hiding classes) are taken out first and
+recorded, because trafilatura keeps their text.
 """
 
 from __future__ import annotations
@@ -254,7 +256,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
-    text = result.text or "" if result is not None else ""
+    text = (result.text or "") if result is not None else ""
     discussion = _discussion_text(tree, text, settings) if settings.discussion_max_words else None
     if not (discussion or text).strip():
         return Extracted([], hidden=hidden, nesting=nesting)
