@@ -22,7 +22,6 @@ from tasks.stages.extract import (
     _SHOWN_AT_BREAKPOINT,
     _SIMPLE_SELECTOR,
     CONVENTIONAL_HIDDEN_CLASSES,
-    DATE_PARAMS,
     METADATA_FIELDS,
     _hiding_rules,
     _unconditional,
@@ -30,6 +29,7 @@ from tasks.stages.extract import (
     html_paragraphs,
 )
 from tasks.stages.hiding import HIDING_STYLE_RE
+from tasks.stages.metadata import DATE_PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

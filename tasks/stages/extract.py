@@ -23,7 +23,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.metadata import DATE_PARAMS, page_metadata
+from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
@@ -218,16 +218,6 @@ _COMMENT_MARKUP = lxml.etree.XPath("(//*[contains(@class, 'comment') or contains
                                    " or contains(@class, 'Comment') or contains(@id, 'Comment')])[1]")
 # With its comments, a discussion's text is at least this many times its text without them.
 DISCUSSION_GROWTH = 2.0
-# A page that declares itself a product (schema.org in JSON-LD or microdata, Open Graph): its comments are reviews.
-_PRODUCT_MARKUP = lxml.etree.XPath(
-    "//*[contains(@itemtype, 'schema.org/Product')]"
-    " | //meta[@property='og:type'][translate(@content, 'PRODUCT', 'product')='product']")
-_JSON_LD_TEXT = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
-_PRODUCT_TYPE = re.compile(r'"@type"\s*+:\s*+"Product"')
-
-
-def declares_product(tree: lxml.html.HtmlElement) -> bool:
-    return bool(_PRODUCT_MARKUP(tree)) or any(_PRODUCT_TYPE.search(block) for block in _JSON_LD_TEXT(tree))
 
 
 def _discussion_text(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> str | None:

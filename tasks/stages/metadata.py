@@ -1,11 +1,12 @@
-"""A page's metadata from its declared markup: title, author, date, site name, description, host.
+"""What a page declares about itself in its markup: title, author, date, site name, description,
+host, and whether it is a product page.
 
-Read from `<meta>`, `<title>`, `<h1>` and `<link rel=canonical>` of the tree the extraction already
-parsed, and the date by htmldate (`find_date` without its extensive search, on its own copy of the
-tree). trafilatura's `with_metadata` would give the same fields, but on real pages it costs about
-half as much again as the text extraction itself (wcxb-dev, 300 pages: 18.4 CPU-s with it, 12.1
-without; most of it searching the body for bylines, categories, tags and licences that sieve does
-not publish): README, "Speed".
+Read from `<meta>`, JSON-LD, bylines, `<title>`, `<h1>` and `<link rel=canonical>` of the tree the
+extraction already parsed; the date by htmldate from a copy of the markup that declares dates (the
+head, JSON-LD, `<time datetime>`, `<abbr>`), not from the body's text. trafilatura's `with_metadata`
+gives these fields too, but on real pages it costs about half as much again as the text extraction
+itself (wcxb-dev, 300 pages: 18.4 CPU-s with it, 12.1 without; most of it searching the body for
+bylines, categories, tags and licences that sieve does not publish): README, "Speed".
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ import lxml.html
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 _META = lxml.etree.XPath("//meta[@content]")
-_TITLE = lxml.etree.XPath("//head/title | //title")
+_TITLE = lxml.etree.XPath("//title")
 _H1 = lxml.etree.XPath("//h1")
 _LINK = lxml.etree.XPath("//link[@href]")
 # Bylines marked up as such: a link to the author's page, or an element microdata names the author.
 _BYLINE = lxml.etree.XPath("//*[@rel='author' or @itemprop='author'][not(self::link or self::meta)]")
 _JSON_LD = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
 _DATE_MARKUP = lxml.etree.XPath("//body//script[@type='application/ld+json'] | //body//time[@datetime] | //body//abbr")
+# A page that declares itself a product: schema.org in microdata or Open Graph, or a JSON-LD "@type".
+_PRODUCT_MARKUP = lxml.etree.XPath(
+    "//*[contains(@itemtype, 'schema.org/Product')]"
+    " | //meta[@property='og:type'][translate(@content, 'PRODUCT', 'product')='product']")
+_PRODUCT_TYPE = re.compile(r'"@type"\s*+:\s*+"Product"')
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
 # What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
 # (titles are whitespace-squashed first, so one space on each side).
@@ -67,6 +73,11 @@ def _declared(tree: lxml.html.HtmlElement) -> dict[str, str]:
         if key and key not in found and (value := _squash(el.get("content"))):
             found[key] = value
     return found
+
+
+def declares_product(tree: lxml.html.HtmlElement) -> bool:
+    """Whether the page says it is a product page (its comments are then reviews)."""
+    return bool(_PRODUCT_MARKUP(tree)) or any(_PRODUCT_TYPE.search(block) for block in _JSON_LD(tree))
 
 
 def _objects(value: object, depth: int = 0) -> Iterator[dict]:
