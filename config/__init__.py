@@ -63,6 +63,12 @@ class ExtractSettings(Strict):
     # (tasks/stages/extract.py, `_discussion_text`; 0: comments never). Longer texts are articles
     # whose comments are readers', not content.
     discussion_max_words: int = Field(200, ge=0)
+    # Where the page declares its main content (`<main>`, role="main") and trafilatura's text covers
+    # less than this share of that region's words, trafilatura kept one card or section of a listing,
+    # grid or many-sectioned page: the region's text is published instead, without its navigation,
+    # banners, forms and asides (tasks/stages/landmark.py; 0: never). Not on pages that declare
+    # themselves products, whose main region holds reviews and other products.
+    landmark_max_coverage: float = Field(0.4, ge=0.0, le=1.0)
 
 
 class LanguageSettings(Strict):

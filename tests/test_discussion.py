@@ -17,12 +17,13 @@ REPLIES = [
 ]
 
 
-def page(post: str, head: str = "") -> str:
+def page(post: str, head: str = "", wrapper: str = "div") -> str:
+    """A thread: the post, then the replies, in `wrapper` (a `main` declares it the page's main content)."""
     comments = "".join(f'<div class="comment"><p class="author">user{i}</p><p>{r}</p></div>'
                        for i, r in enumerate(REPLIES))
-    return (f"<html><head><title>Getting started</title>{head}</head><body><main><article><h1>Getting started</h1>"
-            f"<p>{post}</p></article><section id=\"comments\" class=\"comments\">{comments}</section>"
-            "</main></body></html>")
+    return (f"<html><head><title>Getting started</title>{head}</head><body><{wrapper}><article>"
+            f"<h1>Getting started</h1><p>{post}</p></article><section id=\"comments\" class=\"comments\">"
+            f"{comments}</section></{wrapper}></body></html>")
 
 
 SHORT_POST = "How did you get into woodworking as a hobby, and which tools would you buy first with a small budget?"
@@ -35,17 +36,26 @@ def test_a_short_post_with_a_long_thread_is_published_with_its_replies():
     assert SHORT_POST in text and all(r in text for r in REPLIES)
 
 
+def test_a_thread_in_the_declared_main_content_is_published_whole():
+    """In a `<main>`, the post alone is a fragment of the declared main content, which is published."""
+    found = html_paragraphs(page(SHORT_POST, wrapper="main"), ExtractSettings())
+    text = "\n".join(found.paragraphs)
+    assert found.landmark
+    assert SHORT_POST in text and all(r in text for r in REPLIES)
+
+
 def test_an_articles_comments_are_not_its_text():
     article = " ".join([SHORT_POST.replace("?", ".")] * 20)  # about 400 words
-    found = html_paragraphs(page(article), ExtractSettings())
-    assert not found.discussion
-    assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
+    for wrapper in ("div", "main"):
+        found = html_paragraphs(page(article, wrapper=wrapper), ExtractSettings())
+        assert not found.discussion and not found.landmark
+        assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
 
 
 def test_a_products_reviews_are_not_its_text():
     product = '<script type="application/ld+json">{"@type": "Product", "name": "Chisel set"}</script>'
-    found = html_paragraphs(page(SHORT_POST, head=product), ExtractSettings())
-    assert not found.discussion
+    found = html_paragraphs(page(SHORT_POST, head=product, wrapper="main"), ExtractSettings())
+    assert not found.discussion and not found.landmark
     assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
 
 

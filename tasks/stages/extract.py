@@ -23,6 +23,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
+from tasks.stages.landmark import fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
@@ -63,6 +64,7 @@ class Extracted:
     hidden: list[str] = field(default_factory=list)
     nesting: str | None = None  # what parsing a too deeply nested page gave up (parse_html)
     discussion: bool = False  # the text holds what trafilatura calls comments: the page is a discussion
+    landmark: bool = False  # the text is the declared main region's: trafilatura's was a fragment of it
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -236,6 +238,22 @@ def _discussion_text(tree: lxml.html.HtmlElement, text: str, settings: ExtractSe
     return with_comments if weight(with_comments) > DISCUSSION_GROWTH * weight(text) else None
 
 
+# A declared main region with fewer words than this is not evidence of more content than trafilatura's.
+LANDMARK_MIN_WORDS = 50
+
+
+def _landmark_lines(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> list[str]:
+    """The declared main region's lines where trafilatura's text is a fragment of it, else none
+    (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
+    if not settings.landmark_max_coverage:
+        return []
+    # Under an article (a text of discussion length or more), the comments are readers', not content.
+    lines = main_landmark_lines(tree, comments=weight(text) < settings.discussion_max_words)
+    if not lines or not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
+        return []
+    return [] if declares_product(tree) else lines
+
+
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
     """The page parsed once: hidden elements out, the metadata read from that tree, then one
     `trafilatura.bare_extraction` call on it for the text (trafilatura works on its own copy)."""
@@ -247,8 +265,9 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
-    discussion = _discussion_text(tree, text, settings) if settings.discussion_max_words else None
-    if not (discussion or text).strip():
+    region = _landmark_lines(tree, text, settings)
+    discussion = _discussion_text(tree, text, settings) if settings.discussion_max_words and not region else None
+    if not (region or discussion or text.strip()):
         return Extracted([], hidden=hidden, nesting=nesting)
     if from_markup:
         page = page_metadata(tree, url)
@@ -256,8 +275,8 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     else:
         title = result.title if result is not None else None
         meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
-    return Extracted(text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
-                     nesting=nesting, discussion=discussion is not None)
+    return Extracted(region or text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
+                     nesting=nesting, discussion=discussion is not None, landmark=bool(region))
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -277,6 +296,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
             parameters["nesting"] = ext.nesting
         if ext.discussion:
             parameters["comments"] = "kept: a short text with a longer discussion below it"
+        if ext.landmark:
+            parameters["main_region"] = "the page's declared main content: trafilatura's text was a fragment of it"
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
                           "parameters": parameters})
     else:

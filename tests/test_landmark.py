@@ -1,0 +1,117 @@
+"""Where a page declares its main content (`<main>`, role="main") and trafilatura's text is a small
+part of it (one card of a listing, one section of a service page), the declared region's text is
+published instead, without the navigation, banners, forms and menus nested in it
+(`extract.landmark_max_coverage`, tasks/stages/landmark.py)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import lxml.html
+import pytest
+import trafilatura
+
+from config import ExtractSettings, Settings
+from tasks.record import Document, Source
+from tasks.stages.document import process_document
+from tasks.stages.extract import html_paragraphs
+from tasks.stages.landmark import covered_share, fragment_of_landmark, main_landmark_lines, region_lines
+from tasks.tools.evaluate_html import prf, words
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+
+def lines_of(body: str) -> list[str]:
+    return main_landmark_lines(lxml.html.fromstring(f"<html><body>{body}</body></html>"))
+
+
+def test_the_region_is_read_as_lines_without_its_navigation_banners_forms_and_menus():
+    lines = lines_of(
+        "<nav>Home | Shop</nav>"
+        "<main><header>Site banner</header><h1>Trail shoes</h1>"
+        "<nav aria-label='breadcrumb'>Home / Shoes</nav>"
+        "<form><input name=q><button>Search</button></form>"
+        "<div role='menu'><a role='menuitemradio'>Sort by price</a></div>"
+        "<p>Shoes for <b>rough</b> ground, <a href='/x'>see all</a>.</p>"
+        "<ul><li>Speedgoat 6<br>$155</li><li>Peregrine 15</li></ul>"
+        "<aside>Newsletter sign-up</aside><footer>Site footer</footer></main>"
+        "<footer>Copyright</footer>")
+    assert lines == ["Trail shoes", "Shoes for rough ground, see all.", "Speedgoat 6", "$155", "Peregrine 15"]
+
+
+def test_table_cells_stay_on_their_rows_line():
+    assert lines_of("<main><table><tr><th>Size</th><th>Price</th></tr><tr><td>9</td><td>$10</td></tr></table>"
+                    "</main>") == ["Size Price", "9 $10"]
+
+
+def test_hidden_subtrees_and_scripts_are_not_read():
+    assert lines_of("<main><p>Shown</p><div hidden>Not shown</div><p aria-hidden='true'>Icon</p>"
+                    "<script>var x = 1;</script></main>") == ["Shown"]
+
+
+def test_without_a_declared_main_region_there_is_none():
+    assert lines_of("<div id='content'><p>Text</p></div>") == []
+
+
+def test_the_declared_region_with_the_most_text_is_taken():
+    assert lines_of("<div role='main'><p>Short</p></div><main><p>The longer region</p><p>of the two</p></main>") \
+        == ["The longer region", "of the two"]
+
+
+def test_comment_sections_are_left_out_when_asked():
+    region = lxml.html.fromstring("<main><p>The post</p><section class='comments'><p>A reply</p></section></main>")
+    assert region_lines(region) == ["The post", "A reply"]
+    assert region_lines(region, comments=False) == ["The post"]
+
+
+def test_coverage_counts_words_and_han_bigrams_with_their_copies():
+    region = ["red shoes red boots", "blue hats"]
+    assert covered_share("red shoes", region) == pytest.approx(2 / 6)
+    assert covered_share("red shoes red boots blue hats and more", region) == 1.0
+    assert covered_share("城市地铁", ["城市地铁新线路今天开通"]) == pytest.approx(3 / 10)
+
+
+def test_a_fragment_needs_a_region_of_enough_words_and_more_than_the_text():
+    region = [f"card {i} describes a product in a few words" for i in range(10)]  # 70 tokens
+    assert fragment_of_landmark(region[0], region, max_coverage=0.4, min_words=50)
+    assert not fragment_of_landmark("\n".join(region[:5]), region, max_coverage=0.4, min_words=50)
+    assert not fragment_of_landmark(region[0], region, max_coverage=0.4, min_words=100)
+    longer = " ".join(["other words from elsewhere on the page"] * 20)
+    assert not fragment_of_landmark(longer, region, max_coverage=0.4, min_words=50)
+
+
+def test_an_article_in_main_keeps_trafilaturas_text():
+    paragraphs = "".join(f"<p>Paragraph {i} of the article tells how the river flooded the old town and what the"
+                         " people there did to rebuild their homes afterwards.</p>" for i in range(8))
+    html = (f"<html><body><main><article><h1>The flood</h1>{paragraphs}</article>"
+            "<section><h2>Related</h2><a href='/a'>Another story</a></section></main></body></html>")
+    found = html_paragraphs(html, ExtractSettings())
+    assert not found.landmark
+    assert "Another story" not in found.paragraphs
+
+
+def real_page(name: str) -> tuple[bytes, str]:
+    raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
+    return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+
+
+@pytest.mark.parametrize("name", ["4069", "0258"])
+def test_on_real_pages_where_trafilatura_keeps_one_part_the_whole_region_is_published(name: str):
+    raw, gold = real_page(name)
+    doc = process_document(Document(source=Source(uri=f"file:///{name}.html", kind="file", retrieved_at="",
+                                                   sha256=""), media="html", raw=raw), Settings())
+    alone_f1 = prf(words(trafilatura.extract(raw) or ""), words(gold))[2]
+    ours_f1 = prf(words(doc.published_text), words(gold))[2]
+    extract_step = next(step for step in doc.steps if step["name"] == "extract")
+    assert "main_region" in extract_step["parameters"]
+    assert ours_f1 > alone_f1 + 0.15, (ours_f1, alone_f1)
+
+
+def test_the_region_can_be_switched_off():
+    raw, _ = real_page("4069")
+    doc = process_document(Document(source=Source(uri="file:///4069.html", kind="file", retrieved_at="",
+                                                  sha256=""), media="html", raw=raw),
+                           Settings(extract={"landmark_max_coverage": 0}))
+    assert "main_region" not in next(s for s in doc.steps if s["name"] == "extract")["parameters"]
