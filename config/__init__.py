@@ -63,7 +63,8 @@ class ExtractSettings(Strict):
     # (tasks/stages/extract.py, `_discussion_text`; 0: comments never). Longer texts are articles
     # whose comments are readers', not content.
     discussion_max_words: int = Field(200, ge=0)
-    # Where the page declares its main content (`<main>`, role="main") and trafilatura's text covers
+    # Where the page declares its main content (`<main>`, role="main"; without them an id such as
+    # "content", or the parent of 3+ `<article>`s) and trafilatura's text covers
     # less than this share of that region's words, trafilatura kept one card or section of a listing,
     # grid or many-sectioned page: the region's text is published instead, without its navigation,
     # banners, forms and asides (tasks/stages/landmark.py; 0: never). Not on pages that declare

@@ -52,7 +52,22 @@ def test_hidden_subtrees_and_scripts_are_not_read():
 
 
 def test_without_a_declared_main_region_there_is_none():
-    assert lines_of("<div id='content'><p>Text</p></div>") == []
+    assert lines_of("<div id='page'><p>Text</p></div><div id='contents'><p>Text</p></div>") == []
+
+
+@pytest.mark.parametrize("declaration", ["id='content'", "id='main'", "id='Main-Content'", "id='main_content'"])
+def test_an_older_page_declares_its_main_content_by_the_id_it_gives_it(declaration: str):
+    assert lines_of(f"<div id='top'>Menu</div><div {declaration}><p>Text</p></div>") == ["Text"]
+
+
+def test_the_parent_of_three_or_more_articles_is_a_declared_region():
+    posts = "".join(f"<article><p>Post {i}</p></article>" for i in range(3))
+    assert lines_of(f"<div id='top'>Menu</div><div class='thread'>{posts}</div>") == ["Post 0", "Post 1", "Post 2"]
+    assert lines_of("<div><article><p>Post 0</p></article><article><p>Post 1</p></article></div>") == []
+
+
+def test_a_main_element_is_preferred_to_a_conventional_id():
+    assert lines_of("<div id='content'><main><p>Declared</p></main><p>Around it</p></div>") == ["Declared"]
 
 
 def test_the_declared_region_with_the_most_text_is_taken():

@@ -1,11 +1,13 @@
-"""The text of the page's declared main content (`<main>`, `role="main"`), for the pages whose
-content trafilatura's choice of one container cuts short.
+"""The text of the page's declared main content (`<main>`, `role="main"`; on a page without them,
+the element its id names the main content, or the parent of a run of `<article>`s), for the pages
+whose content trafilatura's choice of one container cuts short.
 
 trafilatura keeps the one block of the page that reads most like an article. On a listing, a
 product grid or a service page of many sections, that block is one card or one section, and the
-rest of the content is lost. Where the page declares its main content and trafilatura's text
-covers only a small part of it, the declared region is the better evidence: its text is taken,
-without the navigation, banners, forms and asides that a page nests there too.
+rest of the content is lost; on a forum thread whose posts are `<article>`s, it is the first post.
+Where the page declares its main content and trafilatura's text covers only a small part of it,
+the declared region is the better evidence: its text is taken, without the navigation, banners,
+forms, menus and asides that a page nests there too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from tasks.text.measures import tokens
 
 # The landmark(s) a page declares its main content with; the one with the most text is taken.
 _MAIN = lxml.etree.XPath("//main | //*[@role='main']")
+# Without them, what older pages declare by convention: an element whose id says "main content",
+# or the parent of three or more `<article>`s (a thread's posts, a blog's entries).
+_CONVENTIONAL_MAIN = lxml.etree.XPath(
+    "//*[translate(@id, 'MAINCOTE_-', 'maincote') = 'main' or translate(@id, 'MAINCOTE_-', 'maincote') = 'content'"
+    " or translate(@id, 'MAINCOTE_-', 'maincote') = 'maincontent'] | //*[count(article) >= 3]")
 # Subtrees that are not content wherever they are: code, media, navigation, banners, forms, asides.
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside",
                            "form", "button", "select", "textarea", "iframe", "dialog", "object", "canvas"})
@@ -78,7 +85,8 @@ def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
 
 def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
     """The lines of the page's declared main content (the declared region with the most text), or none."""
-    regions = [region_lines(el, comments) for el in _MAIN(tree) if not _skipped(el)]
+    declared = _MAIN(tree) or _CONVENTIONAL_MAIN(tree)
+    regions = [region_lines(el, comments) for el in declared if not _skipped(el)]
     return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
 
 
