@@ -69,7 +69,7 @@ class ExtractSettings(Strict):
     # grid or many-sectioned page: the region's text is published instead, without its navigation,
     # banners, forms and asides (tasks/stages/landmark.py; 0: never). Not on pages that declare
     # themselves products, whose main region holds reviews and other products.
-    landmark_max_coverage: float = Field(0.4, ge=0.0, le=1.0)
+    landmark_max_coverage: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class LanguageSettings(Strict):

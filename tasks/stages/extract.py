@@ -240,6 +240,10 @@ def _discussion_text(tree: lxml.html.HtmlElement, text: str, settings: ExtractSe
 
 # A declared main region with fewer words than this is not evidence of more content than trafilatura's.
 LANDMARK_MIN_WORDS = 50
+# A region whose whole text is under this many times trafilatura's text is not read further: trafilatura's
+# text would cover more than `extract.landmark_max_coverage` of it (on wcxb-dev no page's text changed;
+# at 1.5, one did).
+LANDMARK_MIN_GROWTH = 1.2
 
 
 def _landmark_lines(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> list[str]:
@@ -248,7 +252,8 @@ def _landmark_lines(tree: lxml.html.HtmlElement, text: str, settings: ExtractSet
     if not settings.landmark_max_coverage:
         return []
     # Under an article (a text of discussion length or more), the comments are readers', not content.
-    lines = main_landmark_lines(tree, comments=weight(text) < settings.discussion_max_words)
+    lines = main_landmark_lines(tree, comments=weight(text) < settings.discussion_max_words,
+                                longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
     if not lines or not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
         return []
     return [] if declares_product(tree) else lines

@@ -20,13 +20,14 @@ import lxml.html
 
 from tasks.text.measures import tokens
 
-# The landmark(s) a page declares its main content with; the one with the most text is taken.
-_MAIN = lxml.etree.XPath("//main | //*[@role='main']")
-# Without them, what older pages declare by convention: an element whose id says "main content",
-# or the parent of three or more `<article>`s (a thread's posts, a blog's entries).
-_CONVENTIONAL_MAIN = lxml.etree.XPath(
-    "//*[translate(@id, 'MAINCOTE_-', 'maincote') = 'main' or translate(@id, 'MAINCOTE_-', 'maincote') = 'content'"
-    " or translate(@id, 'MAINCOTE_-', 'maincote') = 'maincontent'] | //*[count(article) >= 3]")
+_ROLE_MAIN = lxml.etree.XPath("//*[@role='main']")
+# Without a `<main>` or role="main", what older pages declare by convention: an element whose id says
+# "main content" (looked up in the parser's table of ids, not by a pass over the page), or the parent of
+# three or more `<article>`s (a thread's posts, a blog's entries).
+_MAIN_BY_ID = lxml.etree.XPath("id('main content main-content main_content maincontent mainContent MainContent"
+                               " Main-Content Main_Content Main Content MAIN CONTENT')")
+_ARTICLE_PARENTS = lxml.etree.XPath("//article/..")
+_MIN_ARTICLES = 3
 # Subtrees that are not content wherever they are: code, media, navigation, banners, forms, asides.
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside",
                            "form", "button", "select", "textarea", "iframe", "dialog", "object", "canvas"})
@@ -44,24 +45,26 @@ _SPACE = re.compile(r"\s+")
 
 
 def _skipped(el: lxml.html.HtmlElement) -> bool:
-    if not isinstance(el.tag, str):  # comments, processing instructions
+    """Whether a subtree is left out: not an element, a skipped tag or role, or hidden."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in _SKIPPED_TAGS:  # comments, processing instructions
         return True
-    return (el.tag in _SKIPPED_TAGS or el.get("role") in _SKIPPED_ROLES or el.get("aria-hidden") == "true"
-            or el.get("hidden") is not None)
+    attrib = el.attrib
+    return bool(attrib) and (attrib.get("role") in _SKIPPED_ROLES or attrib.get("aria-hidden") == "true"
+                             or "hidden" in attrib)
 
 
 def _comments(el: lxml.html.HtmlElement) -> bool:
-    return "comment" in (el.get("class", "") + " " + el.get("id", "")).lower()
+    attrib = el.attrib
+    return bool(attrib) and "comment" in f"{attrib.get('class', '')} {attrib.get('id', '')}".lower()
 
 
 def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool) -> None:
     """Append `el`'s text to `out`, a list of pieces where "\\n" ends a line (without comment sections
     unless `comments`)."""
-    block = el.tag in _BLOCK_TAGS
-    if block:
-        out.append("\n")
-    elif el.tag in _CELL_TAGS:
-        out.append(" ")
+    tag = el.tag
+    edge = "\n" if tag in _BLOCK_TAGS else " " if tag in _CELL_TAGS else ""
+    out.append(edge)
     if el.text:
         out.append(el.text)
     for child in el:
@@ -69,10 +72,7 @@ def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool) -> None:
             _collect(child, out, comments)
         if child.tail:
             out.append(child.tail)
-    if block:
-        out.append("\n")
-    elif el.tag in _CELL_TAGS:
-        out.append(" ")
+    out.append(edge)
 
 
 def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
@@ -83,23 +83,40 @@ def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
     return [line for line in lines if line]
 
 
-def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
-    """The lines of the page's declared main content (the declared region with the most text), or none."""
-    declared = _MAIN(tree) or _CONVENTIONAL_MAIN(tree)
-    regions = [region_lines(el, comments) for el in declared if not _skipped(el)]
+def declared_main(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The elements that declare the page's main content: `<main>` and role="main", or else those
+    that do by convention."""
+    landmarks = list(tree.iter("main")) + _ROLE_MAIN(tree)
+    if landmarks:
+        return landmarks
+    parents = {id(p): p for p in _ARTICLE_PARENTS(tree) if len(p.findall("article")) >= _MIN_ARTICLES}
+    return _MAIN_BY_ID(tree) + list(parents.values())
+
+
+def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0) -> list[str]:
+    """The lines of the page's declared main content (the declared region with the most text), or none.
+    Only regions whose whole text (even their scripts') is longer than `longer_than` characters are read
+    line by line: that costs a Python step per element, their whole text one C call."""
+    regions = [region_lines(el, comments) for el in declared_main(tree)
+               if not _skipped(el) and len(el.text_content()) > longer_than]
     return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
+
+
+def _shared(ours: list[str], region: list[str]) -> int:
+    return sum((Counter(ours) & Counter(region)).values())
 
 
 def covered_share(text: str, lines: list[str]) -> float:
     """The share of the region's words (and Han bigrams) that `text` has too, counting copies."""
-    region = Counter(tokens("\n".join(lines)))
-    total = sum(region.values())
-    return sum((Counter(tokens(text)) & region).values()) / total if total else 1.0
+    region = tokens("\n".join(lines))
+    return _shared(tokens(text), region) / len(region) if region else 1.0
 
 
 def fragment_of_landmark(text: str, lines: list[str], max_coverage: float, min_words: int) -> bool:
     """Whether `text` is a fragment of the declared main content: the region has at least `min_words`
-    words and more than `text`, and `text` covers under `max_coverage` of them."""
-    region_words = len(tokens("\n".join(lines)))
-    return (region_words >= min_words and region_words > len(tokens(text))
-            and covered_share(text, lines) < max_coverage)
+    words (and Han bigrams) and more than `text`, and `text` covers under `max_coverage` of them."""
+    region = tokens("\n".join(lines))
+    if len(region) < min_words:
+        return False
+    ours = tokens(text)
+    return len(ours) < len(region) and _shared(ours, region) < max_coverage * len(region)
