@@ -23,7 +23,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.landmark import fragment_of_landmark, main_landmark_lines
+from tasks.stages.landmark import declared_regions, fragment_of_landmark, longest, region_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
@@ -222,20 +222,20 @@ _COMMENT_MARKUP = lxml.etree.XPath("(//*[contains(@class, 'comment') or contains
 DISCUSSION_GROWTH = 2.0
 
 
-def _discussion_text(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> str | None:
+def _discussion_text(tree: lxml.html.HtmlElement, text: str, words: float, settings: ExtractSettings) -> str | None:
     """The page's text with what trafilatura calls comments, when the page reads as a discussion: its
     text without them is short (`extract.discussion_max_words`), it has comment markup, and with them
     the text is more than twice as long; and it does not declare itself a product (whose comments are
     reviews). On a forum thread or a link aggregator (one link or a short post, then the replies) the
     replies are the content; under an article of any length they are not (on wcxb-dev, keeping
     comments everywhere: forums +0.010, articles -0.007, listings -0.006)."""
-    if weight(text) >= settings.discussion_max_words or not _COMMENT_MARKUP(tree) or declares_product(tree):
+    if words >= settings.discussion_max_words or not _COMMENT_MARKUP(tree) or declares_product(tree):
         return None
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, False, comments=True))
     if result is None:
         return None
     with_comments = "\n".join(t for t in (result.text, result.comments) if t and t.strip())
-    return with_comments if weight(with_comments) > DISCUSSION_GROWTH * weight(text) else None
+    return with_comments if weight(with_comments) > DISCUSSION_GROWTH * words else None
 
 
 # A declared main region with fewer words than this is not evidence of more content than trafilatura's.
@@ -246,14 +246,17 @@ LANDMARK_MIN_WORDS = 50
 LANDMARK_MIN_GROWTH = 1.2
 
 
-def _landmark_lines(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> list[str]:
-    """The declared main region's lines where trafilatura's text is a fragment of it, else none
-    (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
+def _landmark_lines(tree: lxml.html.HtmlElement, text: str, words: float, settings: ExtractSettings) -> list[str]:
+    """The declared main region's lines where trafilatura's text (of `words` words) is a fragment of it,
+    else none (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
     if not settings.landmark_max_coverage:
         return []
+    regions = declared_regions(tree, longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
+    if not regions:
+        return []
     # Under an article (a text of discussion length or more), the comments are readers', not content.
-    lines = main_landmark_lines(tree, comments=weight(text) < settings.discussion_max_words,
-                                longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
+    comments = words < settings.discussion_max_words
+    lines = longest(region_lines(el, comments) for el in regions)
     if not lines or not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
         return []
     return [] if declares_product(tree) else lines
@@ -270,8 +273,10 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
-    region = _landmark_lines(tree, text, settings)
-    discussion = _discussion_text(tree, text, settings) if settings.discussion_max_words and not region else None
+    words = weight(text)
+    region = _landmark_lines(tree, text, words, settings)
+    discussion = (_discussion_text(tree, text, words, settings)
+                  if settings.discussion_max_words and not region else None)
     if not (region or discussion or text.strip()):
         return Extracted([], hidden=hidden, nesting=nesting)
     if from_markup:

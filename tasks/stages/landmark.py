@@ -12,8 +12,8 @@ forms, menus and asides that a page nests there too.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Iterable
 
 import lxml.etree
 import lxml.html
@@ -41,7 +41,6 @@ _BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "li", "ul", "
                          "br", "fieldset", "legend", "center"})
 # Table cells are words apart, on their row's line.
 _CELL_TAGS = frozenset({"td", "th"})
-_SPACE = re.compile(r"\s+")
 
 
 def _skipped(el: lxml.html.HtmlElement) -> bool:
@@ -64,7 +63,8 @@ def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool) -> None:
     unless `comments`)."""
     tag = el.tag
     edge = "\n" if tag in _BLOCK_TAGS else " " if tag in _CELL_TAGS else ""
-    out.append(edge)
+    if edge:
+        out.append(edge)
     if el.text:
         out.append(el.text)
     for child in el:
@@ -72,14 +72,15 @@ def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool) -> None:
             _collect(child, out, comments)
         if child.tail:
             out.append(child.tail)
-    out.append(edge)
+    if edge:
+        out.append(edge)
 
 
 def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
     """The lines of text below `el` as a reader sees them, without the skipped subtrees."""
     pieces: list[str] = []
     _collect(el, pieces, comments)
-    lines = (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
     return [line for line in lines if line]
 
 
@@ -93,12 +94,20 @@ def declared_main(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return _MAIN_BY_ID(tree) + list(parents.values())
 
 
+def declared_regions(tree: lxml.html.HtmlElement, longer_than: int = 0) -> list[lxml.html.HtmlElement]:
+    """The declared main regions worth reading line by line: those whose whole text (even their
+    scripts') is longer than `longer_than` characters. Measuring that is one C call; reading the
+    lines costs a Python step per element."""
+    return [el for el in declared_main(tree) if not _skipped(el) and len(el.text_content()) > longer_than]
+
+
 def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0) -> list[str]:
-    """The lines of the page's declared main content (the declared region with the most text), or none.
-    Only regions whose whole text (even their scripts') is longer than `longer_than` characters are read
-    line by line: that costs a Python step per element, their whole text one C call."""
-    regions = [region_lines(el, comments) for el in declared_main(tree)
-               if not _skipped(el) and len(el.text_content()) > longer_than]
+    """The lines of the page's declared main content (the declared region with the most text), or none."""
+    return longest(region_lines(el, comments) for el in declared_regions(tree, longer_than))
+
+
+def longest(regions: Iterable[list[str]]) -> list[str]:
+    """The region with the most text."""
     return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
 
 
