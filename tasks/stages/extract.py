@@ -1,7 +1,9 @@
 """Decoded page to paragraphs: trafilatura for HTML, lines for plain text.
 
 An HTML page is parsed once; its metadata is read from that tree (tasks/stages/metadata.py)
-and trafilatura extracts its text from it, with the comments where the page is a discussion.
+and trafilatura extracts its text from it, with the comments where the page is a discussion;
+where that text is a fragment of the page's declared main region (one card of a listing, one
+section of a service page), the region's text is taken instead (tasks/stages/landmark.py).
 Where a source asks for it (`clean.html_rules: [hidden_element]`), elements that a browser
 would not show (the `hidden` attribute, inline `display:none`/`visibility:hidden`, classes or
 ids that the page's own `<style>` hides, conventional hiding classes) are taken out first and
@@ -251,13 +253,16 @@ def _landmark_lines(tree: lxml.html.HtmlElement, text: str, words: float, settin
     else none (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
     if not settings.landmark_max_coverage:
         return []
-    regions = declared_regions(tree, longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
+    longer_than = int(LANDMARK_MIN_GROWTH * len(text))
+    regions = declared_regions(tree, longer_than)
     if not regions:
         return []
     # Under an article (a text of discussion length or more), the comments are readers', not content.
     comments = words < settings.discussion_max_words
     lines = longest(region_lines(el, comments) for el in regions)
-    if not lines or not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
+    if sum(map(len, lines)) <= len(text):  # its lines hold no more than trafilatura kept
+        return []
+    if not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
         return []
     return [] if declares_product(tree) else lines
 

@@ -85,20 +85,34 @@ def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
 
 
 def declared_main(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    """The elements that declare the page's main content: `<main>` and role="main", or else those
-    that do by convention."""
-    landmarks = list(tree.iter("main")) + _ROLE_MAIN(tree)
-    if landmarks:
+    """The elements that declare the page's main content: `<main>` and role="main" (around a `<main>`:
+    looked for among its ancestors, not by a pass over the page), or else those that do by convention."""
+    if mains := list(tree.iter("main")):
+        around = {id(a): a for main in mains for a in main.iterancestors() if a.get("role") == "main"}
+        return mains + list(around.values())
+    if landmarks := _ROLE_MAIN(tree):
         return landmarks
     parents = {id(p): p for p in _ARTICLE_PARENTS(tree) if len(p.findall("article")) >= _MIN_ARTICLES}
     return _MAIN_BY_ID(tree) + list(parents.values())
 
 
+def _outer_text_length(region: lxml.html.HtmlElement) -> int:
+    """At least as many characters as the region's lines hold: its whole text, less that of the outermost
+    subtrees of skipped tags in it (a few C calls, where reading the lines is a Python step per element)."""
+    length = len(region.text_content())
+    for el in region.iter(*_SKIPPED_TAGS):
+        parent = el.getparent()
+        while parent is not None and parent is not region and parent.tag not in _SKIPPED_TAGS:
+            parent = parent.getparent()
+        if parent is region:  # outermost: not inside another skipped subtree
+            length -= len(el.text_content())
+    return length
+
+
 def declared_regions(tree: lxml.html.HtmlElement, longer_than: int = 0) -> list[lxml.html.HtmlElement]:
-    """The declared main regions worth reading line by line: those whose whole text (even their
-    scripts') is longer than `longer_than` characters. Measuring that is one C call; reading the
-    lines costs a Python step per element."""
-    return [el for el in declared_main(tree) if not _skipped(el) and len(el.text_content()) > longer_than]
+    """The declared main regions worth reading line by line: those whose text, without the skipped tags'
+    subtrees, is longer than `longer_than` characters."""
+    return [el for el in declared_main(tree) if not _skipped(el) and _outer_text_length(el) > longer_than]
 
 
 def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0) -> list[str]:
