@@ -25,7 +25,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.landmark import declared_regions, fragment_of_landmark, longest, region_lines
+from tasks.stages.landmark import fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
@@ -253,14 +253,10 @@ def _landmark_lines(tree: lxml.html.HtmlElement, text: str, words: float, settin
     else none (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
     if not settings.landmark_max_coverage:
         return []
-    longer_than = int(LANDMARK_MIN_GROWTH * len(text))
-    regions = declared_regions(tree, longer_than)
-    if not regions:
-        return []
     # Under an article (a text of discussion length or more), the comments are readers', not content.
-    comments = words < settings.discussion_max_words
-    lines = longest(region_lines(el, comments) for el in regions)
-    if sum(map(len, lines)) <= len(text):  # its lines hold no more than trafilatura kept
+    lines = main_landmark_lines(tree, comments=words < settings.discussion_max_words,
+                                longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
+    if sum(map(len, lines)) <= len(text):  # none, or its lines hold no more than trafilatura kept
         return []
     if not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
         return []

@@ -13,7 +13,6 @@ forms, menus and asides that a page nests there too.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 import lxml.etree
 import lxml.html
@@ -117,11 +116,7 @@ def declared_regions(tree: lxml.html.HtmlElement, longer_than: int = 0) -> list[
 
 def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0) -> list[str]:
     """The lines of the page's declared main content (the declared region with the most text), or none."""
-    return longest(region_lines(el, comments) for el in declared_regions(tree, longer_than))
-
-
-def longest(regions: Iterable[list[str]]) -> list[str]:
-    """The region with the most text."""
+    regions = (region_lines(el, comments) for el in declared_regions(tree, longer_than))
     return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
 
 
