@@ -53,6 +53,7 @@ def _skipped(el: lxml.html.HtmlElement) -> bool:
 
 
 def _comments(el: lxml.html.HtmlElement) -> bool:
+    """A comment section, by the markup extract.py's `_COMMENT_MARKUP` looks for on the whole page."""
     attrib = el.attrib
     return bool(attrib) and "comment" in f"{attrib.get('class', '')} {attrib.get('id', '')}".lower()
 
@@ -120,14 +121,13 @@ def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, long
     return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
 
 
-def _shared(ours: list[str], region: list[str]) -> int:
-    return sum((Counter(ours) & Counter(region)).values())
+def _coverage(ours: list[str], region: list[str]) -> float:
+    return sum((Counter(ours) & Counter(region)).values()) / len(region) if region else 1.0
 
 
 def covered_share(text: str, lines: list[str]) -> float:
     """The share of the region's words (and Han bigrams) that `text` has too, counting copies."""
-    region = tokens("\n".join(lines))
-    return _shared(tokens(text), region) / len(region) if region else 1.0
+    return _coverage(tokens(text), tokens("\n".join(lines)))
 
 
 def fragment_of_landmark(text: str, lines: list[str], max_coverage: float, min_words: int) -> bool:
@@ -137,4 +137,4 @@ def fragment_of_landmark(text: str, lines: list[str], max_coverage: float, min_w
     if len(region) < min_words:
         return False
     ours = tokens(text)
-    return len(ours) < len(region) and _shared(ours, region) < max_coverage * len(region)
+    return len(ours) < len(region) and _coverage(ours, region) < max_coverage
