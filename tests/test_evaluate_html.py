@@ -41,6 +41,12 @@ def test_word_f1_is_over_bags_of_lowercased_words_and_an_empty_output_scores_zer
     assert (p, r) == (1.0, 2 / 7)
 
 
+def test_a_page_without_main_content_scores_one_when_nothing_is_published_and_zero_otherwise() -> None:
+    """WCXB's evaluate.py: gold with no words is matched only by an empty output."""
+    assert prf(words(""), words("")) == (1.0, 1.0, 1.0)
+    assert prf(words("Add to cart"), words("")) == (0.0, 0.0, 0.0)
+
+
 def test_audit_counts_a_cut_of_gold_text_as_content_and_a_second_copy_as_noise() -> None:
     result = PageResult("p", "article", gold="Lime mortar moves with the stone.\nSubscribe now",
                         sieve="Lime mortar moves with the stone.", trafilatura="", reject_reason=None,
