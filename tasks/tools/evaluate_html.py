@@ -2,7 +2,8 @@
 `gold/NNNN.json`, `index.jsonl` with page types), beside trafilatura alone on the same pages.
 
 The metric is WCXB's own: word-level F1 of bags of lower-cased `\\w+` tokens, the published text
-against the gold `main_content`, averaged over pages; a page sieve rejects scores 0.
+against the gold `main_content`, averaged over pages; a page sieve rejects scores 0 (1 where the
+gold is empty: the page has no main content).
 
 The per-rule audit says what each rule's cuts were: for every removed span, its words that the
 gold keeps and that neither the published text nor an earlier cut already accounts for count as
