@@ -196,8 +196,10 @@ def read_warc(path: Path, settings: ReadSettings) -> Iterator[Document]:
                 yield doc
 
 
-# A target URI as WARC writes it: a scheme, then printable ASCII without spaces.
-_TARGET_URI = re.compile(r"<?[A-Za-z][A-Za-z0-9+.-]*+:[!-~]++")
+# A target URI as WARC writes it: a scheme, then printable ASCII without spaces. Anchored (\A), so that
+# searched rather than fullmatched it still fails in one step where no URI starts (the scheme's run
+# would otherwise be read again from every position of a colon-less line: quadratic).
+_TARGET_URI = re.compile(r"\A<?[A-Za-z][A-Za-z0-9+.-]*+:[!-~]++")
 
 
 def _check_complete(record: Any) -> None:
