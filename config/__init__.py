@@ -67,8 +67,10 @@ class ExtractSettings(Strict):
     # "content", or the parent of 3+ `<article>`s) and trafilatura's text covers
     # less than this share of that region's words, trafilatura kept one card or section of a listing,
     # grid or many-sectioned page: the region's text is published instead, without its navigation,
-    # banners, forms and asides (tasks/stages/landmark.py; 0: never). Not on pages that declare
-    # themselves products, whose main region holds reviews and other products.
+    # banners, forms and asides (tasks/stages/landmark.py; 0: never). A page that declares none is
+    # read from its body, where trafilatura's text is shorter than an article (`discussion_max_words`)
+    # and the page is not a discussion. Not on pages that declare themselves products, whose main
+    # region holds reviews and other products.
     landmark_max_coverage: float = Field(0.5, ge=0.0, le=1.0)
 
 

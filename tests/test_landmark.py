@@ -16,7 +16,7 @@ import trafilatura
 from config import ExtractSettings, Settings
 from tasks.record import Document, Source
 from tasks.stages.document import process_document
-from tasks.stages.extract import html_paragraphs
+from tasks.stages.extract import MAIN_REGION_NOTES, html_paragraphs
 from tasks.stages.landmark import covered_share, fragment_of_landmark, main_landmark_lines, region_lines
 from tasks.tools.evaluate_html import prf, words
 
@@ -24,7 +24,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 
 
 def lines_of(body: str) -> list[str]:
-    return main_landmark_lines(lxml.html.fromstring(f"<html><body>{body}</body></html>"))
+    return main_landmark_lines(lxml.html.fromstring(f"<html><body>{body}</body></html>"))[0]
 
 
 def test_the_region_is_read_as_lines_without_its_navigation_banners_forms_and_menus():
@@ -107,20 +107,50 @@ def test_an_article_in_main_keeps_trafilaturas_text():
     assert "Another story" not in found.paragraphs
 
 
+SIDEBAR = "".join(f"<li><a href='/s/{i}'>Another story about the weather in town number {i}</a></li>"
+                  for i in range(60))
+
+
+def test_an_article_without_main_is_not_read_whole_for_its_sidebar():
+    """A page that declares no main content is read whole only where trafilatura's text is shorter than an
+    article: an article's sidebar of links, longer than the article, stays out."""
+    paragraphs = "".join(f"<p>Paragraph {i} of the article tells how the river flooded the old town and what the"
+                         " people there did to rebuild their homes afterwards, street by street.</p>"
+                         for i in range(9))
+    html = (f"<html><body><div id='page'><div class='story'><h1>The flood</h1>{paragraphs}</div>"
+            f"<div class='sidebar'><ul>{SIDEBAR}</ul></div></div></body></html>")
+    found = html_paragraphs(html, ExtractSettings())
+    assert found.landmark is None
+    assert not any("Another story" in p for p in found.paragraphs)
+
+
+def test_a_short_text_beside_a_declared_region_is_not_read_from_the_body():
+    """Where the page declares its main content, that region is the only one considered: trafilatura's
+    text stays as it is."""
+    html = (f"<html><body><main><p>A short note on opening hours: we open at nine on weekdays.</p></main>"
+            f"<div class='sidebar'><ul>{SIDEBAR}</ul></div></body></html>")
+    found = html_paragraphs(html, ExtractSettings())
+    assert found.landmark is None
+    assert found.paragraphs == html_paragraphs(html, ExtractSettings(landmark_max_coverage=0)).paragraphs
+
+
 def real_page(name: str) -> tuple[bytes, str]:
     raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
     return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
 
 
-@pytest.mark.parametrize("name", ["4069", "0258"])
-def test_on_real_pages_where_trafilatura_keeps_one_part_the_whole_region_is_published(name: str):
+@pytest.mark.parametrize(("name", "region"), [("4069", "declared"), ("0258", "declared"), ("0709", "body"),
+                                              ("0274", "body")])
+def test_on_real_pages_where_trafilatura_keeps_one_part_the_whole_region_is_published(name: str, region: str):
+    """4069 and 0258 declare their main content; 0709 (a firm's list of its services) and 0274 (a page of
+    coupons) do not, and trafilatura keeps one block of them: their body is read whole."""
     raw, gold = real_page(name)
     doc = process_document(Document(source=Source(uri=f"file:///{name}.html", kind="file", retrieved_at="",
                                                    sha256=""), media="html", raw=raw), Settings())
     alone_f1 = prf(words(trafilatura.extract(raw) or ""), words(gold))[2]
     ours_f1 = prf(words(doc.published_text), words(gold))[2]
     extract_step = next(step for step in doc.steps if step["name"] == "extract")
-    assert "main_region" in extract_step["parameters"]
+    assert extract_step["parameters"]["main_region"] == MAIN_REGION_NOTES[region]
     assert ours_f1 > alone_f1 + 0.15, (ours_f1, alone_f1)
 
 

@@ -25,7 +25,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.landmark import fragment_of_landmark, main_landmark_lines
+from tasks.stages.landmark import declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
@@ -66,7 +66,9 @@ class Extracted:
     hidden: list[str] = field(default_factory=list)
     nesting: str | None = None  # what parsing a too deeply nested page gave up (parse_html)
     discussion: bool = False  # the text holds what trafilatura calls comments: the page is a discussion
-    landmark: bool = False  # the text is the declared main region's: trafilatura's was a fragment of it
+    # The text is the page's main region's ("declared": its `<main>` or the like; "body": a page that
+    # declares none, read whole): trafilatura's was a fragment of it.
+    landmark: str | None = None
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -240,6 +242,11 @@ def _discussion_text(tree: lxml.html.HtmlElement, text: str, words: float, setti
     return with_comments if weight(with_comments) > DISCUSSION_GROWTH * words else None
 
 
+MAIN_REGION_NOTES = {
+    "declared": "the page's declared main content: trafilatura's text was a fragment of it",
+    "body": "the page's body (it declares no main content): trafilatura's text, shorter than an article,"
+            " was a fragment of it",
+}
 # A declared main region with fewer words than this is not evidence of more content than trafilatura's.
 LANDMARK_MIN_WORDS = 50
 # A region whose whole text is under this many times trafilatura's text is not read further: trafilatura's
@@ -248,21 +255,26 @@ LANDMARK_MIN_WORDS = 50
 LANDMARK_MIN_GROWTH = 1.2
 
 
-def _landmark_lines(tree: lxml.html.HtmlElement, text: str, words: float, settings: ExtractSettings) -> list[str]:
-    """The declared main region's lines where trafilatura's text (of `words` words) is a fragment of it,
-    else none (`extract.landmark_max_coverage`; see tasks/stages/landmark.py)."""
-    if not settings.landmark_max_coverage:
-        return []
+def _landmark_lines(tree: lxml.html.HtmlElement, declared: list[lxml.html.HtmlElement], text: str, words: float,
+                    settings: ExtractSettings, body: bool = False) -> tuple[list[str], str | None]:
+    """The page's main region's lines where trafilatura's text (of `words` words) is a fragment of it,
+    and which region ("declared", "body"), else none (`extract.landmark_max_coverage`; see
+    tasks/stages/landmark.py; `declared`: the page's `declared_main`). With `body`, a page that
+    declares no main region is read whole when trafilatura's text is shorter than an article
+    (`extract.discussion_max_words`): there the page is one of many blocks (sections, cards) and
+    trafilatura kept one (on wcxb-dev +0.003 over all pages, 15 pages up and 6 down, articles
+    unchanged; read whole under longer texts too, articles' sidebars came with it)."""
     # Under an article (a text of discussion length or more), the comments are readers', not content.
-    lines = main_landmark_lines(tree, comments=words < settings.discussion_max_words,
-                                longer_than=int(LANDMARK_MIN_GROWTH * len(text)))
+    short = words < settings.discussion_max_words
+    lines, region = main_landmark_lines(tree, comments=short, longer_than=int(LANDMARK_MIN_GROWTH * len(text)),
+                                        body=body and short, declared=declared)
     # None, or its lines hold no more characters than trafilatura kept: not tokenised (on wcxb-dev this
     # changed one page's text, for the better, beside counting its words).
     if sum(map(len, lines)) <= len(text):
-        return []
+        return [], None
     if not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
-        return []
-    return [] if declares_product(tree) else lines
+        return [], None
+    return ([], None) if declares_product(tree) else (lines, region)
 
 
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
@@ -277,9 +289,18 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
     words = weight(text)
-    region = _landmark_lines(tree, text, words, settings)
+    region: list[str] = []
+    region_kind = None
+    declared = declared_main(tree) if settings.landmark_max_coverage else []
+    if declared:
+        region, region_kind = _landmark_lines(tree, declared, text, words, settings)
     discussion = (_discussion_text(tree, text, words, settings)
                   if settings.discussion_max_words and not region else None)
+    # trafilatura's comments before the whole body (they leave its chrome out); the body is read only where
+    # no region is declared and trafilatura's text is shorter than an article.
+    if (settings.landmark_max_coverage and not (declared or discussion)
+            and words < settings.discussion_max_words):
+        region, region_kind = _landmark_lines(tree, declared, text, words, settings, body=True)
     if not (region or discussion or text.strip()):
         return Extracted([], hidden=hidden, nesting=nesting)
     if from_markup:
@@ -289,7 +310,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         title = result.title if result is not None else None
         meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
     return Extracted(region or text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
-                     nesting=nesting, discussion=discussion is not None, landmark=bool(region))
+                     nesting=nesting, discussion=discussion is not None, landmark=region_kind)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -310,7 +331,7 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         if ext.discussion:
             parameters["comments"] = "kept: a short text with a longer discussion below it"
         if ext.landmark:
-            parameters["main_region"] = "the page's declared main content: trafilatura's text was a fragment of it"
+            parameters["main_region"] = MAIN_REGION_NOTES[ext.landmark]
         doc.steps.append({"name": "extract", "library": f"trafilatura {trafilatura.__version__}",
                           "parameters": parameters})
     else:

@@ -7,7 +7,8 @@ product grid or a service page of many sections, that block is one card or one s
 rest of the content is lost; on a forum thread whose posts are `<article>`s, it is the first post.
 Where the page declares its main content and trafilatura's text covers only a small part of it,
 the declared region is the better evidence: its text is taken, without the navigation, banners,
-forms, menus and asides that a page nests there too.
+forms, menus and asides that a page nests there too. A page that declares no main content is read
+the same way from its body, where trafilatura found less than an article (extract.py says when).
 """
 
 from __future__ import annotations
@@ -109,16 +110,23 @@ def _outer_text_length(region: lxml.html.HtmlElement) -> int:
     return length
 
 
-def declared_regions(tree: lxml.html.HtmlElement, longer_than: int = 0) -> list[lxml.html.HtmlElement]:
-    """The declared main regions worth reading line by line: those whose text, without the skipped tags'
-    subtrees, is longer than `longer_than` characters."""
-    return [el for el in declared_main(tree) if not _skipped(el) and _outer_text_length(el) > longer_than]
-
-
-def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0) -> list[str]:
-    """The lines of the page's declared main content (the declared region with the most text), or none."""
-    regions = (region_lines(el, comments) for el in declared_regions(tree, longer_than))
-    return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
+def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0,
+                        body: bool = False, declared: list[lxml.html.HtmlElement] | None = None,
+                        ) -> tuple[list[str], str | None]:
+    """The lines of the page's declared main content (the declared region with the most text) and
+    "declared"; on a page that declares none, with `body`, the lines of its body and "body"; or none.
+    `declared`: the page's `declared_main` when the caller has it."""
+    if declared is None:
+        declared = declared_main(tree)
+    if not declared:
+        element = tree.find("body") if body else None
+        if element is None or _outer_text_length(element) <= longer_than:
+            return [], None
+        return region_lines(element, comments), "body"
+    regions = (region_lines(el, comments) for el in declared
+               if not _skipped(el) and _outer_text_length(el) > longer_than)
+    lines = max(regions, key=lambda lines: sum(map(len, lines)), default=[])
+    return lines, "declared" if lines else None
 
 
 def _coverage(ours: list[str], region: list[str]) -> float:
