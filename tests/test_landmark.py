@@ -24,7 +24,7 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 
 
 def lines_of(body: str) -> list[str]:
-    return main_landmark_lines(lxml.html.fromstring(f"<html><body>{body}</body></html>"))[0]
+    return main_landmark_lines(lxml.html.fromstring(f"<html><body>{body}</body></html>"))
 
 
 def test_the_region_is_read_as_lines_without_its_navigation_banners_forms_and_menus():
@@ -122,6 +122,33 @@ def test_an_article_without_main_is_not_read_whole_for_its_sidebar():
     found = html_paragraphs(html, ExtractSettings())
     assert found.landmark is None
     assert not any("Another story" in p for p in found.paragraphs)
+
+
+POSTS = ["请问大家阳台种菜用什么土比较好？我家阳台朝南，想种点小葱和生菜。",
+         "建议用泥炭加椰糠，再拌一点腐熟的有机肥，排水好，不容易烂根。",
+         "我用的是普通园土，结果板结得很厉害，后来换成营养土才好。",
+         "朝南的阳台光照足，番茄也可以试试，注意夏天要早晚浇水。",
+         "蚜虫多的话可以用稀释的肥皂水喷，比农药安全。",
+         "小葱最好种，剪了还会再长，很适合新手。"]
+
+
+def test_a_thread_laid_out_in_tables_keeps_trafilaturas_text_beside_a_menu_and_a_sidebar_of_links():
+    """An older forum's thread: no main content declared, the posts in tables, a menu and a sidebar of other
+    threads longer than the posts. What the body holds beyond trafilatura's text is nearly all links: that
+    is the page's chrome, and trafilatura's text (every post) was the content."""
+    menu = "".join(f"<a href='/f{i}'>版块{i}</a> " for i in range(30))
+    sidebar = "".join(f"<li><a href='/t{i}'>热门帖子标题第{i}篇关于城市生活的讨论</a></li>" for i in range(25))
+    rows = "".join(f"<table id='pid{i}'><tr><td><a href='/u{i}'>用户{i}</a><p>积分 {i * 37}</p></td>"
+                   f"<td><div>发表于 2009-3-{i + 1} 10:2{i}</div><div id='post{i}'>{post}</div></td></tr></table>"
+                   for i, post in enumerate(POSTS))
+    html = (f"<html><head><title>阳台种菜用什么土</title></head><body><div id='hd'>{menu}</div>"
+            f"<div id='wp'><div id='postlist'>{rows}</div><div class='sd'><ul>{sidebar}</ul></div></div>"
+            "<div id='ft'>版权所有</div></body></html>")
+    found = html_paragraphs(html, ExtractSettings())
+    text = "\n".join(found.paragraphs)
+    assert found.landmark is None
+    assert all(post in text for post in POSTS)
+    assert "热门帖子" not in text and "版块1" not in text
 
 
 def test_a_short_text_beside_a_declared_region_is_not_read_from_the_body():

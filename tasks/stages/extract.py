@@ -25,7 +25,7 @@ from trafilatura.settings import Extractor
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.landmark import declared_main, fragment_of_landmark, main_landmark_lines
+from tasks.stages.landmark import body_lines, declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
@@ -266,8 +266,13 @@ def _landmark_lines(tree: lxml.html.HtmlElement, declared: list[lxml.html.HtmlEl
     unchanged; read whole under longer texts too, articles' sidebars came with it)."""
     # Under an article (a text of discussion length or more), the comments are readers', not content.
     short = words < settings.discussion_max_words
-    lines, region = main_landmark_lines(tree, comments=short, longer_than=int(LANDMARK_MIN_GROWTH * len(text)),
-                                        body=body and short, declared=declared)
+    longer_than = int(LANDMARK_MIN_GROWTH * len(text))
+    if body:
+        lines = body_lines(tree, text, comments=short, longer_than=longer_than) if short and not declared else []
+        region = "body"
+    else:
+        lines = main_landmark_lines(tree, comments=short, longer_than=longer_than, declared=declared)
+        region = "declared"
     # None, or its lines hold no more characters than trafilatura kept: not tokenised (on wcxb-dev this
     # changed one page's text, for the better, beside counting its words).
     if sum(map(len, lines)) <= len(text):

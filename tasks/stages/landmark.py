@@ -13,6 +13,7 @@ the same way from its body, where trafilatura found less than an article (extrac
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import lxml.etree
@@ -28,6 +29,13 @@ _MAIN_BY_ID = lxml.etree.XPath("id('main content main-content main_content mainc
                                " Main-Content Main_Content Main Content MAIN CONTENT')")
 _ARTICLE_PARENTS = lxml.etree.XPath("//article/..")
 _MIN_ARTICLES = 3
+# A link's text, marked where the body is read: what the body holds beyond trafilatura's text is chrome
+# when at least this share of its characters is links' (on wcxb-dev the bodies read instead of
+# trafilatura's text held at most 0.74 beyond it; a thread's table layout with a menu and a sidebar of
+# other threads, 0.9 and more).
+LINK_OPEN, LINK_CLOSE = "\ue000", "\ue001"
+_LINK_MARKS = re.compile(f"([{LINK_OPEN}{LINK_CLOSE}])")
+LINKS_BEYOND = 0.8
 # Subtrees that are not content wherever they are: code, media, navigation, banners, forms, asides.
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside",
                            "form", "button", "select", "textarea", "iframe", "dialog", "object", "canvas"})
@@ -59,20 +67,25 @@ def _comments(el: lxml.html.HtmlElement) -> bool:
     return bool(attrib) and "comment" in f"{attrib.get('class', '')} {attrib.get('id', '')}".lower()
 
 
-def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool) -> None:
-    """Append `el`'s text to `out`, a list of pieces where "\\n" ends a line (without comment sections
-    unless `comments`)."""
+def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool, links: bool = False) -> None:
+    """Append `el`'s text to `out`, a list of pieces where "\n" ends a line (without comment sections
+    unless `comments`; with `links`, a link's text between LINK_OPEN and LINK_CLOSE)."""
     tag = el.tag
     edge = "\n" if tag in _BLOCK_TAGS else " " if tag in _CELL_TAGS else ""
+    link = links and tag == "a"
     if edge:
         out.append(edge)
+    if link:
+        out.append(LINK_OPEN)
     if el.text:
         out.append(el.text)
     for child in el:
         if not (_skipped(child) or (not comments and _comments(child))):
-            _collect(child, out, comments)
+            _collect(child, out, comments, links)
         if child.tail:
             out.append(child.tail)
+    if link:
+        out.append(LINK_CLOSE)
     if edge:
         out.append(edge)
 
@@ -83,6 +96,42 @@ def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
     _collect(el, pieces, comments)
     lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
     return [line for line in lines if line]
+
+
+def _link_characters(marked: str) -> int:
+    """The characters of a marked line (LINK_OPEN, LINK_CLOSE) that are a link's text, spaces left out."""
+    count = depth = 0
+    for part in _LINK_MARKS.split(marked):
+        if part == LINK_OPEN:
+            depth += 1
+        elif part == LINK_CLOSE:
+            depth = max(0, depth - 1)
+        elif depth:
+            count += len(part) - part.count(" ")
+    return count
+
+
+def body_lines(tree: lxml.html.HtmlElement, text: str, comments: bool = True, longer_than: int = 0) -> list[str]:
+    """The lines of the body of a page that declares no main content, or none: when the body is no longer
+    than `longer_than` characters, or when what it holds beyond `text` (trafilatura's) is mostly links
+    (menus, sidebars of other pages' titles, at least LINKS_BEYOND of its characters): then `text` was the
+    content and the rest of the page is its chrome, as on a forum thread laid out in tables."""
+    body = tree.find("body")
+    if body is None or _outer_text_length(body) <= longer_than:
+        return []
+    pieces: list[str] = []
+    _collect(body, pieces, comments, links=True)
+    kept = " ".join(text.split())  # short (the body is read under an article's length): a line is looked up in it
+    lines, beyond, beyond_links = [], 0, 0
+    for marked in "".join(pieces).split("\n"):
+        line = " ".join(_LINK_MARKS.sub("", marked).split())
+        if not line:
+            continue
+        lines.append(line)
+        if line not in kept:
+            beyond += len(line) - line.count(" ")
+            beyond_links += _link_characters(" ".join(marked.split()))
+    return [] if beyond and beyond_links >= LINKS_BEYOND * beyond else lines
 
 
 def declared_main(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -111,22 +160,12 @@ def _outer_text_length(region: lxml.html.HtmlElement) -> int:
 
 
 def main_landmark_lines(tree: lxml.html.HtmlElement, comments: bool = True, longer_than: int = 0,
-                        body: bool = False, declared: list[lxml.html.HtmlElement] | None = None,
-                        ) -> tuple[list[str], str | None]:
-    """The lines of the page's declared main content (the declared region with the most text) and
-    "declared"; on a page that declares none, with `body`, the lines of its body and "body"; or none.
+                        declared: list[lxml.html.HtmlElement] | None = None) -> list[str]:
+    """The lines of the page's declared main content (the declared region with the most text), or none.
     `declared`: the page's `declared_main` when the caller has it."""
-    if declared is None:
-        declared = declared_main(tree)
-    if not declared:
-        element = tree.find("body") if body else None
-        if element is None or _outer_text_length(element) <= longer_than:
-            return [], None
-        return region_lines(element, comments), "body"
-    regions = (region_lines(el, comments) for el in declared
+    regions = (region_lines(el, comments) for el in (declared_main(tree) if declared is None else declared)
                if not _skipped(el) and _outer_text_length(el) > longer_than)
-    lines = max(regions, key=lambda lines: sum(map(len, lines)), default=[])
-    return lines, "declared" if lines else None
+    return max(regions, key=lambda lines: sum(map(len, lines)), default=[])
 
 
 def _coverage(ours: list[str], region: list[str]) -> float:
