@@ -259,17 +259,17 @@ def _landmark_lines(tree: lxml.html.HtmlElement, declared: list[lxml.html.HtmlEl
                     settings: ExtractSettings, body: bool = False) -> tuple[list[str], str | None]:
     """The page's main region's lines where trafilatura's text (of `words` words) is a fragment of it,
     and which region ("declared", "body"), else none (`extract.landmark_max_coverage`; see
-    tasks/stages/landmark.py; `declared`: the page's `declared_main`). With `body`, a page that
-    declares no main region is read whole when trafilatura's text is shorter than an article
-    (`extract.discussion_max_words`): there the page is one of many blocks (sections, cards) and
-    trafilatura kept one (on wcxb-dev +0.003 over all pages, 15 pages up and 6 down, articles
-    unchanged; read whole under longer texts too, articles' sidebars came with it)."""
+    tasks/stages/landmark.py; `declared`: the page's `declared_main`). With `body`, the body of a
+    page that declares no main region (the caller reads it only where trafilatura's text is shorter
+    than an article, `extract.discussion_max_words`, and the page is not a discussion): there the page
+    is one of many blocks (sections, cards) and trafilatura kept one (on wcxb-dev +0.003 over all
+    pages, 14 pages up and 5 down, articles unchanged; read under longer texts too, the body brought
+    articles' sidebars along)."""
     # Under an article (a text of discussion length or more), the comments are readers', not content.
     short = words < settings.discussion_max_words
     longer_than = int(LANDMARK_MIN_GROWTH * len(text))
     if body:
-        lines = body_lines(tree, text, comments=short, longer_than=longer_than) if short and not declared else []
-        region = "body"
+        lines, region = body_lines(tree, text, comments=short, longer_than=longer_than), "body"
     else:
         lines = main_landmark_lines(tree, comments=short, longer_than=longer_than, declared=declared)
         region = "declared"

@@ -68,7 +68,7 @@ def _comments(el: lxml.html.HtmlElement) -> bool:
 
 
 def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool, links: bool = False) -> None:
-    """Append `el`'s text to `out`, a list of pieces where "\n" ends a line (without comment sections
+    """Append `el`'s text to `out`, a list of pieces where "\\n" ends a line (without comment sections
     unless `comments`; with `links`, a link's text between LINK_OPEN and LINK_CLOSE)."""
     tag = el.tag
     edge = "\n" if tag in _BLOCK_TAGS else " " if tag in _CELL_TAGS else ""
