@@ -255,31 +255,15 @@ LANDMARK_MIN_WORDS = 50
 LANDMARK_MIN_GROWTH = 1.2
 
 
-def _landmark_lines(tree: lxml.html.HtmlElement, declared: list[lxml.html.HtmlElement], text: str, words: float,
-                    settings: ExtractSettings, body: bool = False) -> tuple[list[str], str | None]:
-    """The page's main region's lines where trafilatura's text (of `words` words) is a fragment of it,
-    and which region ("declared", "body"), else none (`extract.landmark_max_coverage`; see
-    tasks/stages/landmark.py; `declared`: the page's `declared_main`). With `body`, the body of a
-    page that declares no main region (the caller reads it only where trafilatura's text is shorter
-    than an article, `extract.discussion_max_words`, and the page is not a discussion): there the page
-    is one of many blocks (sections, cards) and trafilatura kept one (on wcxb-dev +0.003 over all
-    pages, 14 pages up and 5 down, articles unchanged; read under longer texts too, the body brought
-    articles' sidebars along)."""
-    # Under an article (a text of discussion length or more), the comments are readers', not content.
-    short = words < settings.discussion_max_words
-    longer_than = int(LANDMARK_MIN_GROWTH * len(text))
-    if body:
-        lines, region = body_lines(tree, text, comments=short, longer_than=longer_than), "body"
-    else:
-        lines = main_landmark_lines(tree, comments=short, longer_than=longer_than, declared=declared)
-        region = "declared"
-    # None, or its lines hold no more characters than trafilatura kept: not tokenised (on wcxb-dev this
-    # changed one page's text, for the better, beside counting its words).
-    if sum(map(len, lines)) <= len(text):
-        return [], None
-    if not fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS):
-        return [], None
-    return ([], None) if declares_product(tree) else (lines, region)
+def _region_instead(tree: lxml.html.HtmlElement, text: str, lines: list[str], settings: ExtractSettings) -> bool:
+    """Whether a main region's `lines` are published instead of trafilatura's `text`: the text is a
+    fragment of them (`extract.landmark_max_coverage`; see tasks/stages/landmark.py), and the page does
+    not declare itself a product (whose main region holds reviews and other products)."""
+    # Lines holding no more characters than trafilatura kept are not tokenised (on wcxb-dev this changed
+    # one page's text, for the better, beside counting its words).
+    return (sum(map(len, lines)) > len(text)
+            and fragment_of_landmark(text, lines, settings.landmark_max_coverage, LANDMARK_MIN_WORDS)
+            and not declares_product(tree))
 
 
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
@@ -294,18 +278,27 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
     words = weight(text)
+    # Under an article (a text of discussion length or more), the comments are readers', not content.
+    short = words < settings.discussion_max_words
+    longer_than = int(LANDMARK_MIN_GROWTH * len(text))
     region: list[str] = []
     region_kind = None
     declared = declared_main(tree) if settings.landmark_max_coverage else []
     if declared:
-        region, region_kind = _landmark_lines(tree, declared, text, words, settings)
+        lines = main_landmark_lines(tree, comments=short, longer_than=longer_than, declared=declared)
+        if _region_instead(tree, text, lines, settings):
+            region, region_kind = lines, "declared"
     discussion = (_discussion_text(tree, text, words, settings)
                   if settings.discussion_max_words and not region else None)
-    # trafilatura's comments before the whole body (they leave its chrome out); the body is read only where
-    # no region is declared and trafilatura's text is shorter than an article.
-    if (settings.landmark_max_coverage and not (declared or discussion)
-            and words < settings.discussion_max_words):
-        region, region_kind = _landmark_lines(tree, declared, text, words, settings, body=True)
+    # A page that declares no main region is read whole where trafilatura's text is shorter than an
+    # article and the page is not a discussion (trafilatura's comments come first: they leave the
+    # page's chrome out): there the page is one of many blocks (sections, cards) and trafilatura kept
+    # one (on wcxb-dev +0.003 over all pages, 14 pages up and 5 down, articles unchanged; read under
+    # longer texts too, the body brought articles' sidebars along).
+    if settings.landmark_max_coverage and short and not (declared or discussion):
+        lines = body_lines(tree, text, longer_than=longer_than)
+        if _region_instead(tree, text, lines, settings):
+            region, region_kind = lines, "body"
     if not (region or discussion or text.strip()):
         return Extracted([], hidden=hidden, nesting=nesting)
     if from_markup:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 import lxml.etree
 import lxml.html
@@ -90,12 +91,19 @@ def _collect(el: lxml.html.HtmlElement, out: list[str], comments: bool, links: b
         out.append(edge)
 
 
+def _marked_lines(el: lxml.html.HtmlElement, comments: bool, links: bool) -> Iterator[tuple[str, str]]:
+    """Each non-empty line below `el` as a reader sees it, and as read (with `links`, its links' text
+    marked; see `_collect`)."""
+    pieces: list[str] = []
+    _collect(el, pieces, comments, links)
+    for marked in "".join(pieces).split("\n"):
+        if line := " ".join((_LINK_MARKS.sub("", marked) if links else marked).split()):
+            yield line, marked
+
+
 def region_lines(el: lxml.html.HtmlElement, comments: bool = True) -> list[str]:
     """The lines of text below `el` as a reader sees them, without the skipped subtrees."""
-    pieces: list[str] = []
-    _collect(el, pieces, comments)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
-    return [line for line in lines if line]
+    return [line for line, _ in _marked_lines(el, comments, links=False)]
 
 
 def _link_characters(marked: str) -> int:
@@ -119,14 +127,9 @@ def body_lines(tree: lxml.html.HtmlElement, text: str, comments: bool = True, lo
     body = tree.find("body")
     if body is None or _outer_text_length(body) <= longer_than:
         return []
-    pieces: list[str] = []
-    _collect(body, pieces, comments, links=True)
     kept = " ".join(text.split())  # short (the body is read under an article's length): a line is looked up in it
     lines, beyond, beyond_links = [], 0, 0
-    for marked in "".join(pieces).split("\n"):
-        line = " ".join(_LINK_MARKS.sub("", marked).split())
-        if not line:
-            continue
+    for line, marked in _marked_lines(body, comments, links=True):
         lines.append(line)
         if line not in kept:
             beyond += len(line) - line.count(" ")
