@@ -24,6 +24,7 @@ from trafilatura.settings import Extractor
 
 from config import ExtractSettings
 from tasks.record import Document, Paragraph, Removal, snip
+from tasks.stages.consent import drop_consent_dialogs
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.stages.landmark import body_lines, declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_product, page_metadata
@@ -64,6 +65,7 @@ class Extracted:
     title: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
+    consent: list[str] = field(default_factory=list)  # the consent dialogs' texts (tasks/stages/consent.py)
     nesting: str | None = None  # what parsing a too deeply nested page gave up (parse_html)
     discussion: bool = False  # the text holds what trafilatura calls comments: the page is a discussion
     # The text is the page's main region's ("declared": its `<main>` or the like; "body": a page that
@@ -274,6 +276,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
+    consent = drop_consent_dialogs(tree) if settings.drop_consent_dialogs else []
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
@@ -300,7 +303,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         if _region_instead(tree, text, lines, settings):
             region, region_kind = lines, "body"
     if not (region or discussion or text.strip()):
-        return Extracted([], hidden=hidden, nesting=nesting)
+        return Extracted([], hidden=hidden, consent=consent, nesting=nesting)
     if from_markup:
         page = page_metadata(tree, url)
         title, meta = page.title, page.fields()
@@ -308,7 +311,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         title = result.title if result is not None else None
         meta = {k: str(v) for k in METADATA_FIELDS if (v := getattr(result, k, None))}
     return Extracted(region or text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
-                     nesting=nesting, discussion=discussion is not None, landmark=region_kind)
+                     consent=consent, nesting=nesting, discussion=discussion is not None, landmark=region_kind)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -320,9 +323,11 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         doc.title, doc.metadata = ext.title, {**doc.metadata, **ext.metadata}
         doc.removed.extend(Removal("hidden_markup", "hidden_element", None, 0, 0, len(t), snip(t))
                            for t in ext.hidden)
+        doc.removed.extend(Removal("boilerplate", "consent_dialog", None, 0, 0, len(t), snip(t)) for t in ext.consent)
         paragraphs = ext.paragraphs
         parameters = {"include_tables": settings.include_tables, "deduplicate": False,
-                      "drop_hidden_markup": settings.drop_hidden_markup, "metadata": settings.metadata,
+                      "drop_hidden_markup": settings.drop_hidden_markup,
+                      "drop_consent_dialogs": settings.drop_consent_dialogs, "metadata": settings.metadata,
                       "title_in_text": settings.title_in_text}
         if ext.nesting:
             parameters["nesting"] = ext.nesting

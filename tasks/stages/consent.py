@@ -1,0 +1,72 @@
+"""Consent dialogs out of a page before its text is extracted.
+
+A consent platform writes its dialog into every page a site serves: the banner, and often a whole
+preference centre (each purpose, each vendor, "strictly necessary cookies"), hundreds of words that
+are never the page's content and that trafilatura keeps where they are long enough to read as text
+(on a forum thread of short posts, the dialog was most of what it published). The dialog is found by
+its markup, not its wording: an element whose class or id has the word cookie, consent or GDPR
+(camelCase and separators split into words, "CookieBanner" as much as "cookie-banner"). An element
+that holds the page's content keeps it, whatever its name: one with a `<main>`, an `<article>`, a
+role="main" or an `<h1>` inside, or with nearly all the page's text (a wrapper whose class says a
+consent was given). A dialog can hold more text than the page's content: on wcxb-dev, preference
+centres held up to 75 % of a forum thread's page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+# Preselects candidates in one pass of C (class or id contains one of the words, in any case); the
+# word test below then reads their names.
+_CANDIDATES = lxml.etree.XPath(
+    "//*[@class or @id][contains(translate(concat(@class, ' ', @id), 'COKIENSTGDPR', 'cokienstgdpr'), 'cookie')"
+    " or contains(translate(concat(@class, ' ', @id), 'COKIENSTGDPR', 'cokienstgdpr'), 'consent')"
+    " or contains(translate(concat(@class, ' ', @id), 'COKIENSTGDPR', 'cokienstgdpr'), 'gdpr')]")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_NOT_LETTER = re.compile(r"[^a-z]+")
+# A word of a class or id that names a consent dialog: these, or a compound that starts with cookie
+# or consent ("cookiebanner", "consentmanager").
+CONSENT_WORDS = ("cookie", "consent", "gdpr")
+# A dialog holds less than this share of the page's text, and none of these.
+MAX_SHARE = 0.9
+_HOLDS_CONTENT = lxml.etree.XPath("boolean(.//main | .//article | .//h1 | .//*[@role='main'])")
+_VISIBLE_TEXT = lxml.etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                                 " or ancestor::template)]")
+
+
+def name_words(el: lxml.html.HtmlElement) -> list[str]:
+    """The words of an element's class and id: "cookieBanner js-gdpr" -> cookie, banner, js, gdpr."""
+    names = _CAMEL.sub(" ", f"{el.get('class', '')} {el.get('id', '')}")
+    return [w for w in _NOT_LETTER.split(names.lower()) if w]
+
+
+def names_consent(el: lxml.html.HtmlElement) -> bool:
+    return any(w.startswith(CONSENT_WORDS) for w in name_words(el))
+
+
+def _visible_length(el: lxml.html.HtmlElement) -> int:
+    return sum(len(s.strip()) for s in _VISIBLE_TEXT(el))
+
+
+def drop_consent_dialogs(tree: lxml.html.HtmlElement, max_share: float = MAX_SHARE) -> list[str]:
+    """Remove the page's consent dialogs; returns their texts (each once, outermost first)."""
+    found = [el for el in _CANDIDATES(tree) if el.tag not in ("html", "head", "body") and names_consent(el)]
+    if not found:
+        return []
+    body = tree.find("body")
+    limit = max_share * _visible_length(tree if body is None else body)
+    texts: list[str] = []
+    dropped: set[lxml.html.HtmlElement] = set()
+    for el in found:  # document order: an element inside a dropped one went with it
+        if el.getparent() is None or not dropped.isdisjoint(el.iterancestors()):
+            continue
+        if _HOLDS_CONTENT(el) or _visible_length(el) >= limit:
+            continue
+        if text := " ".join(" ".join(_VISIBLE_TEXT(el)).split()):
+            texts.append(text)
+        el.drop_tree()
+        dropped.add(el)
+    return texts
