@@ -88,6 +88,16 @@ def test_an_element_so_named_with_nearly_all_the_pages_text_stays():
     assert drop_consent_dialogs(tree) == []
 
 
+def test_a_documents_section_about_cookies_stays():
+    """Documentation names its sections after their headings (`<section id="cookies">`)."""
+    tree = lxml.html.fromstring(page("<h1>Quickstart</h1><p>Routing, templates and sessions.</p>"
+                                     "<section id='setting-cookies'><h3>Setting Cookies<a href='#c'>¶</a></h3>"
+                                     "<p>To set cookies you can use the set_cookie method of response objects.</p>"
+                                     "</section>"))
+    assert drop_consent_dialogs(tree) == []
+    assert "set_cookie" in tree.text_content()
+
+
 def test_a_dialog_inside_a_dialog_is_recorded_once():
     tree = lxml.html.fromstring(page(f"<div>{ARTICLE}</div><div class='cookie-banner'><p>We use cookies.</p>"
                                      "<div class='cookie-settings'><p>Manage choices</p></div></div>"))

@@ -8,8 +8,9 @@ its markup, not its wording: an element whose class or id has the word cookie, c
 (camelCase and separators split into words, "CookieBanner" as much as "cookie-banner"). An element
 that holds the page's content keeps it, whatever its name: one with a `<main>`, an `<article>`, a
 role="main" or an `<h1>` inside, or with nearly all the page's text (a wrapper whose class says a
-consent was given). A dialog can hold more text than the page's content: on wcxb-dev, preference
-centres held up to 75 % of a forum thread's page.
+consent was given); and a section whose id is its own heading's (documentation's `<section
+id="cookies"><h3>Cookies</h3>`) is the page's text about cookies. A dialog can hold more text
+than the page's content: on wcxb-dev, preference centres held up to 75 % of a forum thread's page.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ CONSENT_WORDS = ("cookie", "consent", "gdpr")
 # A dialog holds less than this share of the page's text, and none of these.
 MAX_SHARE = 0.9
 _HOLDS_CONTENT = lxml.etree.XPath("boolean(.//main | .//article | .//h1 | .//*[@role='main'])")
+_FIRST_HEADING = lxml.etree.XPath("(.//h2 | .//h3 | .//h4 | .//h5 | .//h6)[1]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _VISIBLE_TEXT = lxml.etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
                                  " or ancestor::template)]")
 
@@ -45,6 +48,14 @@ def name_words(el: lxml.html.HtmlElement) -> list[str]:
 
 def names_consent(el: lxml.html.HtmlElement) -> bool:
     return any(w.startswith(CONSENT_WORDS) for w in name_words(el))
+
+
+def named_after_its_heading(el: lxml.html.HtmlElement) -> bool:
+    """Whether the element's id is its first heading's text, as a document's sections are named
+    ("setting-cookies" for "Setting Cookies¶")."""
+    if not (ident := el.get("id")) or not (heading := _FIRST_HEADING(el)):
+        return False
+    return _NOT_ALNUM.sub("", ident).lower() == _NOT_ALNUM.sub("", heading[0].text_content()).lower()
 
 
 def _visible_length(el: lxml.html.HtmlElement) -> int:
@@ -63,7 +74,7 @@ def drop_consent_dialogs(tree: lxml.html.HtmlElement, max_share: float = MAX_SHA
     for el in found:  # document order: an element inside a dropped one went with it
         if el.getparent() is None or not dropped.isdisjoint(el.iterancestors()):
             continue
-        if _HOLDS_CONTENT(el) or _visible_length(el) >= limit:
+        if _HOLDS_CONTENT(el) or named_after_its_heading(el) or _visible_length(el) >= limit:
             continue
         if text := " ".join(" ".join(_VISIBLE_TEXT(el)).split()):
             texts.append(text)
