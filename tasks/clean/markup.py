@@ -21,7 +21,9 @@ HIDING = re.compile(rf"{HIDING_STYLE}|\bhidden\b", re.I)
 # Where an opening tag may start: its name, the leading "<" possibly lost.
 TAG_START = re.compile(rf"<?\b({TAG_NAMES})\b", re.I)
 TAG_BOUNDARY = re.compile(r"[<>]")
-ANY_TAG = re.compile(rf"</?\s*(?:{TAG_NAMES})\b[^<>]*/?>|<!--.*?-->", re.I)
+# A comment ends at its "-->", and its scan at the next "<!--" (comments do not nest): a run of
+# unclosed "<!--" is then read once, not again from each of them (quadratic).
+ANY_TAG = re.compile(rf"</?\s*(?:{TAG_NAMES})\b[^<>]*/?>|<!--(?:(?!<!--|-->).)*+-->", re.I)
 # An opening tag whose "<" was lost: `span style="...">`.
 HEADLESS_TAG = re.compile(rf"\b(?:{TAG_NAMES})\s+(?:style|class|id|href|src)\s*=\s*[\"'][^\"'<>]*[\"']\s*/?>", re.I)
 
