@@ -16,7 +16,7 @@ import trafilatura
 from config import ExtractSettings, Settings
 from tasks.record import Document, Source
 from tasks.stages.document import process_document
-from tasks.stages.extract import MAIN_REGION_NOTES, html_paragraphs
+from tasks.stages.extract import MAIN_REGION_NOTES, html_paragraphs, text_paragraphs
 from tasks.stages.landmark import covered_share, fragment_of_landmark, main_landmark_lines, region_lines
 from tasks.tools.evaluate_html import prf, words
 
@@ -88,6 +88,14 @@ def test_coverage_counts_words_and_han_bigrams_with_their_copies():
     assert covered_share("城市地铁", ["城市地铁新线路今天开通"]) == pytest.approx(3 / 10)
 
 
+def test_a_fragment_can_be_asked_to_hold_a_share_of_the_region_at_least():
+    region = [" ".join(f"word{i}" for i in range(100))]
+    tenth, third = " ".join(f"word{i}" for i in range(10)), " ".join(f"word{i}" for i in range(34))
+    assert fragment_of_landmark(tenth, region, max_coverage=0.5, min_words=50)
+    assert not fragment_of_landmark(tenth, region, max_coverage=0.5, min_words=50, min_coverage=0.3)
+    assert fragment_of_landmark(third, region, max_coverage=0.5, min_words=50, min_coverage=0.3)
+
+
 def test_a_fragment_needs_a_region_of_enough_words_and_more_than_the_text():
     region = [f"card {i} describes a product in a few words" for i in range(10)]  # 70 tokens
     assert fragment_of_landmark(region[0], region, max_coverage=0.4, min_words=50)
@@ -112,8 +120,8 @@ SIDEBAR = "".join(f"<li><a href='/s/{i}'>Another story about the weather in town
 
 
 def test_an_article_without_main_is_not_read_whole_for_its_sidebar():
-    """A page that declares no main content is read whole only where trafilatura's text is shorter than an
-    article: an article's sidebar of links, longer than the article, stays out."""
+    """An article's sidebar of links, longer than the article, stays out: the body holds beyond the
+    article little but links, and the article holds under BODY_MIN_COVERAGE of the body."""
     paragraphs = "".join(f"<p>Paragraph {i} of the article tells how the river flooded the old town and what the"
                          " people there did to rebuild their homes afterwards, street by street.</p>"
                          for i in range(9))
@@ -167,10 +175,12 @@ def real_page(name: str) -> tuple[bytes, str]:
 
 
 @pytest.mark.parametrize(("name", "region"), [("4069", "declared"), ("0258", "declared"), ("0709", "body"),
-                                              ("0274", "body")])
+                                              ("0274", "body"), ("4474", "body")])
 def test_on_real_pages_where_trafilatura_keeps_one_part_the_whole_region_is_published(name: str, region: str):
     """4069 and 0258 declare their main content; 0709 (a firm's list of its services) and 0274 (a page of
-    coupons) do not, and trafilatura keeps one block of them: their body is read whole."""
+    coupons) do not, and trafilatura keeps one block of them: their body is read whole. So is 4474's (a
+    software firm's home page of many sections), where trafilatura keeps an article's length of it, two
+    fifths: the page does not say it is an article."""
     raw, gold = real_page(name)
     doc = process_document(Document(source=Source(uri=f"file:///{name}.html", kind="file", retrieved_at="",
                                                    sha256=""), media="html", raw=raw), Settings())
@@ -187,3 +197,13 @@ def test_the_region_can_be_switched_off():
                                                   sha256=""), media="html", raw=raw),
                            Settings(extract={"landmark_max_coverage": 0}))
     assert "main_region" not in next(s for s in doc.steps if s["name"] == "extract")["parameters"]
+
+
+def test_a_page_that_declares_itself_an_article_is_not_read_from_the_body_under_a_long_text():
+    """The same home page (4474), declaring itself an article: trafilatura's text, an article's length,
+    stays as it is (what else the body holds is then other pages' content)."""
+    raw, _ = real_page("4474")
+    html = raw.decode().replace("<head>", '<head><meta property="og:type" content="article">', 1)
+    found = html_paragraphs(html, ExtractSettings())
+    assert found.landmark is None
+    assert found.paragraphs == text_paragraphs(trafilatura.extract(html, deduplicate=False, include_tables=True))

@@ -5,11 +5,12 @@ site's name, the declared author and site, the date htmldate finds in the markup
 from __future__ import annotations
 
 import lxml.html
+import pytest
 import trafilatura
 
 from config import ExtractSettings
 from tasks.stages.extract import DATE_PARAMS, METADATA_FIELDS, html_paragraphs
-from tasks.stages.metadata import page_metadata
+from tasks.stages.metadata import declares_post, declares_product, page_metadata
 
 BODY = "<p>" + "The council approved the new budget for the river bridge after a long debate. " * 6 + "</p>"
 
@@ -102,3 +103,23 @@ def test_author_from_a_byline_marked_up_as_one():
     assert page_metadata(tree).author == "Ana Ruiz"
     micro = page("", '<span itemprop="author" itemscope><span itemprop="name">Li  Wei</span></span>' + BODY)
     assert page_metadata(micro).author == "Li Wei"
+
+
+@pytest.mark.parametrize(("head", "body", "post", "product"), [
+    ('<meta property="og:type" content="article">', BODY, True, False),
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle"}</script>', BODY,
+     True, False),
+    ('<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, {"@type": "BlogPosting"}]}</script>', BODY,
+     True, False),
+    ("", f'<div itemscope itemtype="https://schema.org/DiscussionForumPosting">{BODY}</div>', True, False),
+    ('<script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script>', BODY, True, False),
+    ('<script type="application/ld+json">{"@type": "Product", "name": "Kettle"}</script>', BODY, False, True),
+    ('<meta property="og:type" content="website">', BODY, False, False),
+    ('<script type="application/ld+json">{"@type": "WebPage"}</script>', BODY, False, False),
+])
+def test_a_page_says_whether_it_is_one_piece_of_writing_or_a_product(head: str, body: str, post: bool,
+                                                                      product: bool):
+    """An article, a blog or forum post, a question (schema.org, Open Graph): its body beside the text is
+    other pages' content; a product's comments are reviews (tasks/stages/extract.py)."""
+    tree = page(head, body)
+    assert (declares_post(tree), declares_product(tree)) == (post, product)

@@ -127,7 +127,7 @@ def body_lines(tree: lxml.html.HtmlElement, text: str, comments: bool = True, lo
     body = tree.find("body")
     if body is None or _outer_text_length(body) <= longer_than:
         return []
-    kept = " ".join(text.split())  # short (the body is read under an article's length): a line is looked up in it
+    kept = " ".join(text.split())  # a line is looked up in it (a C substring search)
     lines, beyond, beyond_links = [], 0, 0
     for line, marked in _marked_lines(body, comments, links=True):
         lines.append(line)
@@ -180,11 +180,13 @@ def covered_share(text: str, lines: list[str]) -> float:
     return _coverage(tokens(text), tokens("\n".join(lines)))
 
 
-def fragment_of_landmark(text: str, lines: list[str], max_coverage: float, min_words: int) -> bool:
+def fragment_of_landmark(text: str, lines: list[str], max_coverage: float, min_words: int,
+                         min_coverage: float = 0.0) -> bool:
     """Whether `text` is a fragment of the declared main content: the region has at least `min_words`
-    words (and Han bigrams) and more than `text`, and `text` covers under `max_coverage` of them."""
+    words (and Han bigrams) and more than `text`, and `text` covers under `max_coverage` of them (and at
+    least `min_coverage`)."""
     region = tokens("\n".join(lines))
     if len(region) < min_words:
         return False
     ours = tokens(text)
-    return len(ours) < len(region) and _coverage(ours, region) < max_coverage
+    return len(ours) < len(region) and min_coverage <= _coverage(ours, region) < max_coverage

@@ -39,6 +39,15 @@ _PRODUCT_MARKUP = lxml.etree.XPath(
     "//*[contains(@itemtype, 'schema.org/Product')]"
     " | //meta[@property='og:type'][translate(@content, 'PRODUCT', 'product')='product']")
 _PRODUCT_TYPE = re.compile(r'"@type"\s*+:\s*+"Product"')
+# A page that declares itself one piece of writing (an article, a blog or forum post, a question):
+# schema.org in microdata, Open Graph's article type, or a JSON-LD "@type".
+_POST_MARKUP = lxml.etree.XPath(
+    "//*[contains(@itemtype, 'schema.org/Article') or contains(@itemtype, 'schema.org/NewsArticle')"
+    " or contains(@itemtype, 'schema.org/BlogPosting') or contains(@itemtype, 'schema.org/DiscussionForumPosting')"
+    " or contains(@itemtype, 'schema.org/QAPage') or contains(@itemtype, 'schema.org/SocialMediaPosting')]"
+    " | //meta[@property='og:type'][translate(@content, 'ARTICLE', 'article')='article']")
+_POST_TYPE = re.compile(r'"@type"\s*+:\s*+"(?:\w{0,40}Article|BlogPosting|DiscussionForumPosting|QAPage'
+                        r'|SocialMediaPosting)"')
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
 # What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
 # (titles are whitespace-squashed first, so one space on each side).
@@ -78,6 +87,12 @@ def _declared(tree: lxml.html.HtmlElement) -> dict[str, str]:
 def declares_product(tree: lxml.html.HtmlElement) -> bool:
     """Whether the page says it is a product page (its comments are then reviews)."""
     return bool(_PRODUCT_MARKUP(tree)) or any(_PRODUCT_TYPE.search(block) for block in _JSON_LD(tree))
+
+
+def declares_post(tree: lxml.html.HtmlElement) -> bool:
+    """Whether the page says it is one piece of writing: an article, a blog or forum post, a question."""
+    return bool(_POST_MARKUP(tree)) or any(_POST_TYPE.search(block) for block in _JSON_LD(tree)
+                                           if len(block) <= MAX_JSON_LD_CHARS)
 
 
 def _objects(value: object, depth: int = 0) -> Iterator[dict]:
