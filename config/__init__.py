@@ -79,6 +79,11 @@ class ExtractSettings(Strict):
     # an article or a post and that text holds at least 0.3 of the body (extract.BODY_MIN_COVERAGE).
     # Not on pages that declare themselves products, whose main region holds reviews and other products.
     landmark_max_coverage: float = Field(0.5, ge=0.0, le=1.0)
+    # Headings trafilatura left out are put back above the line their section starts with, where
+    # the first text after the heading in the page starts a line trafilatura kept (a sidebar's
+    # heading over links it dropped stays out; tasks/stages/headings.py). Recorded in the extract
+    # step's `headings_restored`. Not where a main region's text is published (it has its headings).
+    restore_headings: bool = True
 
 
 class LanguageSettings(Strict):
