@@ -74,6 +74,13 @@ def test_a_heading_the_text_has_is_not_added_again():
     assert restore_headings(page, text) == (text, [])
 
 
+def test_a_heading_the_text_has_with_other_punctuation_is_not_added_again():
+    """A permalink sign or a zero-width space the page adds to its headings does not make them new."""
+    page = tree(f"<h2>2. When to prune<a href='#when' class='hash-link'>\u200b</a></h2><p>{PRUNING}</p>")
+    text = f"2. When to prune\n{PRUNING}"
+    assert restore_headings(page, text) == (text, [])
+
+
 def test_the_headline_is_left_to_the_title():
     page = tree(f"<h1>Orchard care</h1><p>{PRUNING}</p>")
     assert restore_headings(page, PRUNING) == (PRUNING, [])

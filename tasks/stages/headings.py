@@ -8,6 +8,7 @@ line that trafilatura kept. A sidebar's heading, whose links trafilatura dropped
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from tasks.text.measures import squash
 # texts and the wcxb-dev gold leaves out of most articles (restoring it too: articles -0.0009).
 HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _SKIPPED = frozenset({"script", "style", "noscript", "template"})
+_WORD = re.compile(r"\w+")
 # The text after a heading is looked up in trafilatura's lines once it holds this many characters
 # (whitespace left out): a shorter one (a step's number, "New", a date) is too common to place it.
 MIN_FOLLOWER_CHARS = 20
@@ -28,8 +30,6 @@ MIN_FOLLOWER_CHARS = 20
 MAX_HEADING_CHARS = 200
 # The follower may sit this many characters into its line: a list's "-" or "1.", a table's "|".
 MAX_LINE_OFFSET = 3
-
-
 # The text under a heading starts a few elements after it (a product card's pictures, sources and
 # icons can take a hundred): the search for it stops after this many, so that a page of headings
 # without text is not read again from each of them.
@@ -40,6 +40,12 @@ MAX_ELEMENTS_SCANNED = 500
 class Heading:
     text: str  # as the page shows it, whitespace squashed to single spaces
     follower: str  # the first text after it of at least MIN_FOLLOWER_CHARS, squashed
+
+
+def words_key(text: str) -> str:
+    """A heading's words, lower-cased and run together: the same heading whether or not the page adds a
+    permalink sign, a zero-width space or other punctuation to it."""
+    return "".join(_WORD.findall(text.lower()))
 
 
 def _substantial(chunk: str | None) -> str | None:
@@ -88,7 +94,7 @@ def headings_with_followers(tree: lxml.html.HtmlElement, skip: Container[str] = 
     """The page's headings (outermost ones, not in scripts or templates), in document order, each
     with the first substantial text after it, where that text is not a link's: a heading over links
     (a table of contents, a menu, other articles' titles) heads navigation. Headings whose squashed
-    text is in `skip` are not looked at."""
+    words (`words_key`) are in `skip` are not looked at."""
     found = []
     # A run of headings shares the text after it: found (or not) once, from the first of them.
     known: dict[lxml.html.HtmlElement, tuple[str, lxml.html.HtmlElement] | None] = {}
@@ -96,7 +102,7 @@ def headings_with_followers(tree: lxml.html.HtmlElement, skip: Container[str] = 
         if next(heading.iterancestors(*HEADING_TAGS, *_SKIPPED), None) is not None:
             continue
         text = " ".join(heading.text_content().split())
-        if not text or len(text) > MAX_HEADING_CHARS or squash(text) in skip:
+        if not text or len(text) > MAX_HEADING_CHARS or words_key(text) in skip:
             continue
         if heading in known:
             follower = known[heading]
@@ -118,7 +124,7 @@ def restore_headings(tree: lxml.html.HtmlElement, text: str) -> tuple[str, list[
     with, and those headings. A heading already a line of the text is not added again."""
     lines = text.split("\n")
     squashed = [squash(line) for line in lines]
-    present = set(squashed)
+    present = {words_key(line) for line in lines}
     starts, joined, offset = [], [], 0
     for s in squashed:
         starts.append(offset)
@@ -128,7 +134,7 @@ def restore_headings(tree: lxml.html.HtmlElement, text: str) -> tuple[str, list[
     above: dict[int, list[str]] = {}
     placed: set[str] = set()
     for h in headings_with_followers(tree, skip=present):
-        key = squash(h.text)
+        key = words_key(h.text)
         if key in placed:
             continue
         at = haystack.find(h.follower)
