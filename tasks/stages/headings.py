@@ -102,7 +102,7 @@ def headings_with_followers(tree: lxml.html.HtmlElement, skip: Container[str] = 
         if next(heading.iterancestors(*HEADING_TAGS, *_SKIPPED), None) is not None:
             continue
         text = " ".join(heading.text_content().split())
-        if not text or len(text) > MAX_HEADING_CHARS or words_key(text) in skip:
+        if len(text) > MAX_HEADING_CHARS or not (key := words_key(text)) or key in skip:
             continue
         if heading in known:
             follower = known[heading]
@@ -121,16 +121,15 @@ def headings_with_followers(tree: lxml.html.HtmlElement, skip: Container[str] = 
 
 def restore_headings(tree: lxml.html.HtmlElement, text: str) -> tuple[str, list[str]]:
     """`text` with the page's headings that it lacks put back above the line their section starts
-    with, and those headings. A heading already a line of the text is not added again."""
+    with, and those headings. A heading whose words a line of the text has is not added again."""
     lines = text.split("\n")
     squashed = [squash(line) for line in lines]
     present = {words_key(line) for line in lines}
-    starts, joined, offset = [], [], 0
+    starts, offset = [], 0  # where each line starts in the haystack
     for s in squashed:
         starts.append(offset)
-        joined.append(s)
         offset += len(s) + 1
-    haystack = "\n".join(joined)
+    haystack = "\n".join(squashed)
     above: dict[int, list[str]] = {}
     placed: set[str] = set()
     for h in headings_with_followers(tree, skip=present):
