@@ -67,7 +67,8 @@ class ExtractSettings(Strict):
     # A page whose text has fewer words than this, and whose comment section more than doubles it, is a
     # discussion (a forum thread, a link aggregator's page): its comments are published as its text
     # (tasks/stages/extract.py, `_discussion_text`; 0: comments never). Longer texts are articles
-    # whose comments are readers', not content.
+    # whose comments are readers', not content, unless the page declares itself a discussion
+    # (schema.org DiscussionForumPosting or QAPage).
     discussion_max_words: int = Field(200, ge=0)
     # Where the page declares its main content (`<main>`, role="main"; without them an id such as
     # "content", or the parent of 3+ `<article>`s) and trafilatura's text covers

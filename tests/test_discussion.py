@@ -1,6 +1,7 @@
 """A discussion's replies are its content: a page whose text is short and whose comment section more
-than doubles it (a forum thread, a link aggregator's page) is published with its comments; an article's
-comments, and a product's reviews, are not (`extract.discussion_max_words`, tasks/stages/extract.py)."""
+than doubles it (a forum thread, a link aggregator's page), or a page that declares itself a discussion, is
+published with its comments; an article's comments, and a product's reviews, are not
+(`extract.discussion_max_words`, tasks/stages/extract.py)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,21 @@ def test_an_articles_comments_are_not_its_text():
         found = html_paragraphs(page(article, wrapper=wrapper), ExtractSettings())
         assert not found.discussion and not found.landmark
         assert not any(r in "\n".join(found.paragraphs) for r in REPLIES)
+
+
+def test_a_thread_that_declares_itself_one_is_published_with_its_replies_after_a_long_first_post():
+    """A forum thread (schema.org `DiscussionForumPosting`) whose first post is an article's length."""
+    first_post = " ".join([SHORT_POST.replace("?", ".")] * 11)  # about 220 words
+    replies = [f"Reply {n}: {r}" for n in range(2) for r in REPLIES]
+    declared = '<script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script>'
+    html = page(first_post, head=declared)
+    for i, r in enumerate(REPLIES):
+        html = html.replace(f"<p>{r}</p>", f"<p>{replies[i]}</p><p>{replies[i + len(REPLIES)]}</p>")
+    found = html_paragraphs(html, ExtractSettings())
+    assert found.discussion
+    assert all(r in "\n".join(found.paragraphs) for r in replies)
+    undeclared = html.replace(declared, "")
+    assert not html_paragraphs(undeclared, ExtractSettings()).discussion  # an article's comments
 
 
 def test_a_products_reviews_are_not_its_text():

@@ -10,7 +10,7 @@ import trafilatura
 
 from config import ExtractSettings
 from tasks.stages.extract import DATE_PARAMS, METADATA_FIELDS, html_paragraphs
-from tasks.stages.metadata import declares_post, declares_product, page_metadata
+from tasks.stages.metadata import declares_discussion, declares_post, declares_product, page_metadata
 
 BODY = "<p>" + "The council approved the new budget for the river bridge after a long debate. " * 6 + "</p>"
 
@@ -123,3 +123,17 @@ def test_a_page_says_whether_it_is_one_piece_of_writing_or_a_product(head: str, 
     other pages' content; a product's comments are reviews (tasks/stages/extract.py)."""
     tree = page(head, body)
     assert (declares_post(tree), declares_product(tree)) == (post, product)
+
+
+@pytest.mark.parametrize(("head", "body", "discussion"), [
+    ('<script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script>', BODY, True),
+    ('<script type="application/ld+json">{"@type": "QAPage", "mainEntity": {"@type": "Question"}}</script>', BODY,
+     True),
+    ("", f'<div itemscope itemtype="https://schema.org/DiscussionForumPosting">{BODY}</div>', True),
+    ('<script type="application/ld+json">{"@type": "FAQPage"}</script>', BODY, False),
+    ('<script type="application/ld+json">{"@type": "BlogPosting"}</script>', BODY, False),
+])
+def test_a_page_says_whether_it_is_a_discussion(head: str, body: str, discussion: bool):
+    """A forum thread or a question with its answers (schema.org): its replies are its content; an FAQ's
+    questions and a blog post are not discussions."""
+    assert declares_discussion(page(head, body)) is discussion

@@ -29,7 +29,7 @@ from tasks.stages.consent import drop_consent_dialogs
 from tasks.stages.headings import restore_headings
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.stages.landmark import body_lines, declared_main, fragment_of_landmark, main_landmark_lines
-from tasks.stages.metadata import DATE_PARAMS, declares_post, declares_product, page_metadata
+from tasks.stages.metadata import DATE_PARAMS, declares_discussion, declares_post, declares_product, page_metadata
 from tasks.text.measures import squash, weight
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
@@ -233,12 +233,15 @@ DISCUSSION_GROWTH = 2.0
 
 def _discussion_text(tree: lxml.html.HtmlElement, text: str, words: float, settings: ExtractSettings) -> str | None:
     """The page's text with what trafilatura calls comments, when the page reads as a discussion: its
-    text without them is short (`extract.discussion_max_words`), it has comment markup, and with them
-    the text is more than twice as long; and it does not declare itself a product (whose comments are
-    reviews). On a forum thread or a link aggregator (one link or a short post, then the replies) the
-    replies are the content; under an article of any length they are not (on wcxb-dev, keeping
-    comments everywhere: forums +0.010, articles -0.007, listings -0.006)."""
-    if words >= settings.discussion_max_words or not _COMMENT_MARKUP(tree) or declares_product(tree):
+    text without them is short (`extract.discussion_max_words`) or the page declares itself a
+    discussion (schema.org `DiscussionForumPosting` or `QAPage`: a thread whose first post is an
+    article's length), it has comment markup, and with them the text is more than twice as long; and
+    it does not declare itself a product (whose comments are reviews). On a forum thread or a link
+    aggregator (one link or a short post, then the replies) the replies are the content; under an
+    article of any length they are not (on wcxb-dev, keeping comments everywhere: forums +0.010,
+    articles -0.007, listings -0.006)."""
+    long_text = words >= settings.discussion_max_words and not declares_discussion(tree)
+    if long_text or not _COMMENT_MARKUP(tree) or declares_product(tree):
         return None
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, False, comments=True))
     if result is None:

@@ -48,6 +48,10 @@ _POST_MARKUP = lxml.etree.XPath(
     " | //meta[@property='og:type'][translate(@content, 'ARTICLE', 'article')='article']")
 _POST_TYPE = re.compile(r'"@type"\s*+:\s*+"(?:\w{0,40}Article|BlogPosting|DiscussionForumPosting|QAPage'
                         r'|SocialMediaPosting)"')
+# A page that declares itself a discussion: a forum thread, a question with its answers.
+_DISCUSSION_MARKUP = lxml.etree.XPath(
+    "//*[contains(@itemtype, 'schema.org/DiscussionForumPosting') or contains(@itemtype, 'schema.org/QAPage')]")
+_DISCUSSION_TYPE = re.compile(r'"@type"\s*+:\s*+"(?:DiscussionForumPosting|QAPage)"')
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
 # What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
 # (titles are whitespace-squashed first, so one space on each side).
@@ -93,6 +97,13 @@ def declares_post(tree: lxml.html.HtmlElement) -> bool:
     """Whether the page says it is one piece of writing: an article, a blog or forum post, a question."""
     return bool(_POST_MARKUP(tree)) or any(_POST_TYPE.search(block) for block in _JSON_LD(tree)
                                            if len(block) <= MAX_JSON_LD_CHARS)
+
+
+def declares_discussion(tree: lxml.html.HtmlElement) -> bool:
+    """Whether the page says it is a discussion (its replies are then its content): a forum thread or a
+    question and its answers, in schema.org microdata or JSON-LD."""
+    return bool(_DISCUSSION_MARKUP(tree)) or any(_DISCUSSION_TYPE.search(block) for block in _JSON_LD(tree)
+                                                 if len(block) <= MAX_JSON_LD_CHARS)
 
 
 def _objects(value: object, depth: int = 0) -> Iterator[dict]:
