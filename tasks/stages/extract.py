@@ -359,7 +359,7 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
         if ext.nesting:
             parameters["nesting"] = ext.nesting
         if ext.discussion:
-            parameters["comments"] = "kept: a short text with a longer discussion below it"
+            parameters["comments"] = "kept: a short or declared discussion, its replies more than doubling it"
         if ext.landmark:
             parameters["main_region"] = MAIN_REGION_NOTES[ext.landmark]
         if ext.headings:  # text sieve added to trafilatura's: said, as what it cuts is
