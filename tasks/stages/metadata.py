@@ -35,22 +35,24 @@ _BYLINE = lxml.etree.XPath("//*[@rel='author' or @itemprop='author'][not(self::l
 _JSON_LD = lxml.etree.XPath("//script[@type='application/ld+json']/text()")
 _DATE_MARKUP = lxml.etree.XPath("//body//script[@type='application/ld+json'] | //body//time[@datetime] | //body//abbr")
 # A page that declares itself a product: schema.org in microdata or Open Graph, or a JSON-LD "@type".
+# The microdata is found by testing the `itemtype` attributes alone (`//@itemtype[...]`): a test of
+# every element's attribute (`//*[contains(@itemtype, ...)]`) costs three to four times as much.
 _PRODUCT_MARKUP = lxml.etree.XPath(
-    "//*[contains(@itemtype, 'schema.org/Product')]"
+    "//@itemtype[contains(., 'schema.org/Product')]"
     " | //meta[@property='og:type'][translate(@content, 'PRODUCT', 'product')='product']")
 _PRODUCT_TYPE = re.compile(r'"@type"\s*+:\s*+"Product"')
 # A page that declares itself one piece of writing (an article, a blog or forum post, a question):
 # schema.org in microdata, Open Graph's article type, or a JSON-LD "@type".
 _POST_MARKUP = lxml.etree.XPath(
-    "//*[contains(@itemtype, 'schema.org/Article') or contains(@itemtype, 'schema.org/NewsArticle')"
-    " or contains(@itemtype, 'schema.org/BlogPosting') or contains(@itemtype, 'schema.org/DiscussionForumPosting')"
-    " or contains(@itemtype, 'schema.org/QAPage') or contains(@itemtype, 'schema.org/SocialMediaPosting')]"
+    "//@itemtype[contains(., 'schema.org/Article') or contains(., 'schema.org/NewsArticle')"
+    " or contains(., 'schema.org/BlogPosting') or contains(., 'schema.org/DiscussionForumPosting')"
+    " or contains(., 'schema.org/QAPage') or contains(., 'schema.org/SocialMediaPosting')]"
     " | //meta[@property='og:type'][translate(@content, 'ARTICLE', 'article')='article']")
 _POST_TYPE = re.compile(r'"@type"\s*+:\s*+"(?:\w{0,40}Article|BlogPosting|DiscussionForumPosting|QAPage'
                         r'|SocialMediaPosting)"')
 # A page that declares itself a discussion: a forum thread, a question with its answers.
 _DISCUSSION_MARKUP = lxml.etree.XPath(
-    "//*[contains(@itemtype, 'schema.org/DiscussionForumPosting') or contains(@itemtype, 'schema.org/QAPage')]")
+    "//@itemtype[contains(., 'schema.org/DiscussionForumPosting') or contains(., 'schema.org/QAPage')]")
 _DISCUSSION_TYPE = re.compile(r'"@type"\s*+:\s*+"(?:DiscussionForumPosting|QAPage)"')
 MAX_JSON_LD_CHARS = 200_000  # a page's structured data is a few KB; beyond this it is something else
 # What sites put between a headline and their name in <title>: "Headline | Site", "Site - Headline"
