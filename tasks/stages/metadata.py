@@ -90,22 +90,28 @@ def _declared(tree: lxml.html.HtmlElement) -> dict[str, str]:
     return found
 
 
+def _declares(tree: lxml.html.HtmlElement, markup: lxml.etree.XPath, json_type: re.Pattern[str],
+              max_block: int | None = MAX_JSON_LD_CHARS) -> bool:
+    """Whether the page's microdata or Open Graph (`markup`) or a JSON-LD block of at most `max_block`
+    characters (`json_type`) declares a type."""
+    return bool(markup(tree)) or any(json_type.search(block) for block in _JSON_LD(tree)
+                                     if max_block is None or len(block) <= max_block)
+
+
 def declares_product(tree: lxml.html.HtmlElement) -> bool:
     """Whether the page says it is a product page (its comments are then reviews)."""
-    return bool(_PRODUCT_MARKUP(tree)) or any(_PRODUCT_TYPE.search(block) for block in _JSON_LD(tree))
+    return _declares(tree, _PRODUCT_MARKUP, _PRODUCT_TYPE, max_block=None)
 
 
 def declares_post(tree: lxml.html.HtmlElement) -> bool:
     """Whether the page says it is one piece of writing: an article, a blog or forum post, a question."""
-    return bool(_POST_MARKUP(tree)) or any(_POST_TYPE.search(block) for block in _JSON_LD(tree)
-                                           if len(block) <= MAX_JSON_LD_CHARS)
+    return _declares(tree, _POST_MARKUP, _POST_TYPE)
 
 
 def declares_discussion(tree: lxml.html.HtmlElement) -> bool:
     """Whether the page says it is a discussion (its replies are then its content): a forum thread or a
     question and its answers, in schema.org microdata or JSON-LD."""
-    return bool(_DISCUSSION_MARKUP(tree)) or any(_DISCUSSION_TYPE.search(block) for block in _JSON_LD(tree)
-                                                 if len(block) <= MAX_JSON_LD_CHARS)
+    return _declares(tree, _DISCUSSION_MARKUP, _DISCUSSION_TYPE)
 
 
 def _objects(value: object, depth: int = 0) -> Iterator[dict]:
