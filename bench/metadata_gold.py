@@ -47,7 +47,7 @@ def main() -> None:
     cpu = {"markup": 0.0, "trafilatura": 0.0}
     for path in sorted((args.folder / "html").glob("*.html.gz"))[::args.step]:
         gold = json.loads((args.folder / "gold" / f"{path.name.split('.')[0]}.json").read_text())["ground_truth"]
-        tree, _ = parse_html(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
+        tree, *_ = parse_html(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
         start = time.process_time()
         ours = page_metadata(tree)
         cpu["markup"] += time.process_time() - start

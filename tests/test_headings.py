@@ -125,5 +125,5 @@ def test_restoring_headings_can_be_switched_off():
 def test_a_page_too_deep_to_walk_recursively_is_walked():
     """The walk is iterative: a page nested thousands of levels deep does not exhaust the stack."""
     body = "<div>" * 2000 + f"<h2>Deep</h2><p>{PRUNING}</p>" + "</div>" * 2000
-    page, _ = parse_html(f"<html><body>{body}</body></html>")
+    page, *_ = parse_html(f"<html><body>{body}</body></html>")
     assert restore_headings(page, PRUNING)[0] == f"Deep\n{PRUNING}"

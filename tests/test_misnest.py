@@ -1,0 +1,55 @@
+"""Pages libxml2 nests otherwise than a browser are parsed again as the HTML standard says.
+
+libxml2 ignores `</aside>` (or `</header>`, `</nav>`, ...) while an element opened inside it is
+still open; the rest of the page then lands in the `aside`, and trafilatura drops it as chrome.
+A browser closes both at `</aside>`, and so does sieve, by parsing such a page again with html5lib.
+"""
+
+from __future__ import annotations
+
+from config import Settings
+from tasks.stages.extract import parse_html
+from tests.conftest import run_text
+from tests.fixtures.articles import BEEKEEPING_EN
+
+# A newsletter pop-up whose inner `div` is never closed, before the article.
+POPUP_LEFT_OPEN = ('<aside class="popup"><div class="popup-inner"><h2>Newsletter</h2>'
+                   '<div class="close">No thanks</div></aside>')
+
+
+def _page(before_article: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN[1:])
+    return (f"<html><head><title>{BEEKEEPING_EN[0]}</title></head><body>{before_article}"
+            f"<article><h1>{BEEKEEPING_EN[0]}</h1>{body}</article></body></html>")
+
+
+def _extract_parameters(doc) -> dict:
+    return next(s for s in doc.steps if s["name"] == "extract")["parameters"]
+
+
+def test_an_article_after_a_popup_left_open_is_published_and_the_reparse_recorded():
+    doc = run_text(_page(POPUP_LEFT_OPEN), media="html")
+    assert doc.reject_reason is None
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[1:])
+    assert "No thanks" not in doc.published_text
+    assert "aside" in _extract_parameters(doc)["parsed_by_standard"]
+
+
+def test_without_the_reparse_libxml2_nests_the_article_in_the_popup():
+    tree, _, reparsed = parse_html(_page(POPUP_LEFT_OPEN), standard=False)
+    assert reparsed is None
+    assert tree.xpath("//aside//article")
+    doc = run_text(_page(POPUP_LEFT_OPEN), Settings(extract={"reparse_misnested": False}), media="html")
+    assert BEEKEEPING_EN[5] not in doc.published_text
+
+
+def test_the_standard_tree_closes_the_popup_where_it_ends():
+    tree, _, reparsed = parse_html(_page(POPUP_LEFT_OPEN))
+    assert reparsed == "Opening and ending tag mismatch: aside and div"
+    assert not tree.xpath("//aside//article") and tree.xpath("/html/body/article")
+
+
+def test_a_page_libxml2_nests_as_a_browser_does_is_parsed_once():
+    doc = run_text(_page('<aside class="popup"><div>Newsletter</div></aside>'), media="html")
+    assert "parsed_by_standard" not in _extract_parameters(doc)
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[1:])
