@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from config import CleanSettings
 from tasks.clean.base import Context, Rule
+from tasks.clean.doubled import DoubledBlock
 from tasks.clean.foreign import ForeignScript
 from tasks.clean.injected_word import InjectedWord
 from tasks.clean.injection import InjectedString
@@ -22,8 +23,9 @@ from tasks.clean.topic import OffTopic
 from tasks.clean.trailing import TrailingMatter
 from tasks.record import Document
 
-RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, RepeatedParagraph, BoilerplateShape, Teasers,
-                           TrailingMatter, ForeignScript, OffTopic, IsolatedParagraph, MainRegion, InjectedWord]
+RULES: list[type[Rule]] = [MarkupResidue, InjectedString, RelatedList, DoubledBlock, RepeatedParagraph,
+                           BoilerplateShape, Teasers, TrailingMatter, ForeignScript, OffTopic, IsolatedParagraph,
+                           MainRegion, InjectedWord]
 RULE_NAMES = [r.name for r in RULES]
 # The pass that drops hidden HTML elements before trafilatura (tasks/stages/extract.py): a rule of
 # HTML only, switched on for HTML like the others, by naming it in `clean.html_rules`.
