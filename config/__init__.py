@@ -88,7 +88,7 @@ class ExtractSettings(Strict):
     # A page where libxml2 ignored the end tag of an `aside`, `header`, `nav` (or another HTML5
     # section) over an element left open, nesting the rest of the page in it, or where such an
     # element holds nearly all the page after an end tag libxml2 could not place, is parsed again as
-    # a browser does, by html5lib (tasks/stages/misnest.py). Recorded in `parsed_by_standard`.
+    # a browser does, by html5lib (tasks/stages/misnest.py). Recorded in the extract step's `misnested`.
     reparse_misnested: bool = True
 
 

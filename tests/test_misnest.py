@@ -32,24 +32,38 @@ def test_an_article_after_a_popup_left_open_is_published_and_the_reparse_recorde
     assert doc.reject_reason is None
     assert all(p in doc.published_text for p in BEEKEEPING_EN[1:])
     assert "No thanks" not in doc.published_text
-    assert "aside" in _extract_parameters(doc)["parsed_by_standard"]
+    assert _extract_parameters(doc)["misnested"] == (
+        "parsed again by html5lib: Opening and ending tag mismatch: aside and div")
 
 
 def test_without_the_reparse_libxml2_nests_the_article_in_the_popup():
-    tree, _, reparsed = parse_html(_page(POPUP_LEFT_OPEN), standard=False)
-    assert reparsed is None
+    tree, _, misnested = parse_html(_page(POPUP_LEFT_OPEN), standard=False)
+    assert misnested is None
     assert tree.xpath("//aside//article")
     doc = run_text(_page(POPUP_LEFT_OPEN), Settings(extract={"reparse_misnested": False}), media="html")
     assert BEEKEEPING_EN[5] not in doc.published_text
 
 
 def test_the_standard_tree_closes_the_popup_where_it_ends():
-    tree, _, reparsed = parse_html(_page(POPUP_LEFT_OPEN))
-    assert reparsed == "Opening and ending tag mismatch: aside and div"
+    tree, _, misnested = parse_html(_page(POPUP_LEFT_OPEN))
+    assert misnested.startswith("parsed again by html5lib")
     assert not tree.xpath("//aside//article") and tree.xpath("/html/body/article")
 
 
 def test_a_page_libxml2_nests_as_a_browser_does_is_parsed_once():
     doc = run_text(_page('<aside class="popup"><div>Newsletter</div></aside>'), media="html")
-    assert "parsed_by_standard" not in _extract_parameters(doc)
+    assert "misnested" not in _extract_parameters(doc)
     assert all(p in doc.published_text for p in BEEKEEPING_EN[1:])
+
+
+def test_control_characters_do_not_keep_a_page_from_its_standard_tree():
+    """lxml's tree builder refuses control characters, which a browser does not show anyway."""
+    tree, _, misnested = parse_html(_page(POPUP_LEFT_OPEN).replace("No thanks", "No\x0bthanks"))
+    assert misnested.startswith("parsed again by html5lib")
+    assert tree.xpath("/html/body/article")
+
+
+def test_a_page_too_large_for_html5lib_keeps_libxml2s_tree_and_says_so(monkeypatch):
+    monkeypatch.setattr("tasks.stages.misnest.MAX_REPARSE_CHARS", 1000)
+    doc = run_text(_page(POPUP_LEFT_OPEN), media="html")
+    assert _extract_parameters(doc)["misnested"].startswith("libxml2's tree kept, the page is over 1,000 characters")

@@ -30,7 +30,7 @@ from tasks.stages.headings import restore_headings
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.stages.landmark import body_lines, declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_discussion, declares_post, declares_product, page_metadata
-from tasks.stages.misnest import misnested, parse_standard
+from tasks.stages.misnest import standard_tree
 from tasks.text.measures import squash, weight
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
@@ -75,8 +75,8 @@ class Extracted:
     # declares none, read whole): trafilatura's was a fragment of it.
     landmark: str | None = None
     headings: list[str] = field(default_factory=list)  # headings put back above their sections (headings.py)
-    # Why the page was parsed again by the HTML standard's algorithm (misnest.py), if it was.
-    reparsed: str | None = None
+    # Where libxml2 nested the page otherwise than a browser: what it did, and what sieve did (misnest.py).
+    misnested: str | None = None
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -204,17 +204,17 @@ def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
 
 
 def parse_html(html: str, standard: bool = True) -> tuple[lxml.html.HtmlElement, str | None, str | None]:
-    """The page's tree, what parsing it had to give up, if anything, and why it was parsed again by the
-    HTML standard's algorithm, if it was. A page nested deeper than the parser's limit is parsed again
-    without its inline tags (their text kept), and if that still nests too deep, the loss is said
-    (`nesting` of the extract step) rather than hidden. With `standard`, a page where libxml2 ignored
-    the end of a section (`</aside>` over a `div` left open) is parsed as a browser does (misnest.py)."""
+    """The page's tree, what parsing it had to give up, if anything, and where libxml2 nested it otherwise
+    than a browser, what it did and what was done about it. A page nested deeper than the parser's limit
+    is parsed again without its inline tags (their text kept), and if that still nests too deep, the loss
+    is said (`nesting` of the extract step) rather than hidden. With `standard`, a page where libxml2
+    ignored the end of a section (`</aside>` over a `div` left open) is parsed as a browser does
+    (misnest.py)."""
     parser = _parser()
     tree = lxml.html.fromstring(html, parser=parser)
     if _limit_hit(parser) is None:
-        if standard and (why := misnested(parser, tree)):
-            return parse_standard(html, parser), None, why
-        return tree, None, None
+        tree, misnesting = standard_tree(html, parser, tree) if standard else (tree, None)
+        return tree, None, misnesting
     flat = lxml.html.fromstring(_INLINE_TAG.sub("", html), parser=parser)
     if (limit := _limit_hit(parser)) is None:
         return flat, "too deep for the parser: parsed without its inline tags", None
@@ -293,7 +293,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     """The page parsed once: hidden elements out, the metadata read from that tree, then one
     `trafilatura.bare_extraction` call on it for the text (trafilatura works on its own copy)."""
     try:
-        tree, nesting, reparsed = parse_html(html, settings.reparse_misnested)
+        tree, nesting, misnested = parse_html(html, settings.reparse_misnested)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"HTML does not parse: {exc}") from exc
     hidden = drop_hidden_elements(tree, settings.max_hidden_share) if settings.drop_hidden_markup else []
@@ -333,7 +333,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         if _region_instead(tree, text, lines, settings, 0.0 if short else BODY_MIN_COVERAGE):
             region, region_kind = lines, "body"
     if not (region or discussion or text.strip()):
-        return Extracted([], hidden=hidden, consent=consent, nesting=nesting, reparsed=reparsed)
+        return Extracted([], hidden=hidden, consent=consent, nesting=nesting, misnested=misnested)
     if from_markup:
         page = page_metadata(tree, url)
         title, meta = page.title, page.fields()
@@ -346,7 +346,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         discussion, restored = restore_headings(tree, discussion)
     return Extracted(region or text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
                      consent=consent, nesting=nesting, discussion=discussion is not None, landmark=region_kind,
-                     headings=restored, reparsed=reparsed)
+                     headings=restored, misnested=misnested)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -367,8 +367,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
                       "reparse_misnested": settings.reparse_misnested}
         if ext.nesting:
             parameters["nesting"] = ext.nesting
-        if ext.reparsed:
-            parameters["parsed_by_standard"] = f"html5lib, where libxml2 had nested it otherwise: {ext.reparsed}"
+        if ext.misnested:
+            parameters["misnested"] = ext.misnested
         if ext.discussion:
             parameters["comments"] = "kept: a short or declared discussion, its replies more than doubling it"
         if ext.landmark:

@@ -29,6 +29,8 @@ _IGNORED_END = re.compile(r"Opening and ending tag mismatch: (?:article|aside|fo
 _MISPLACED_END = re.compile(r"Opening and ending tag mismatch|Unexpected end tag")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_REPARSE_CHARS = 1_000_000
 CHROME_TAGS = ("aside", "footer", "header", "nav")
 # The share of the body's text above which a chrome element is taken for one the parser nested the page in
 # (on wcxb-dev, 40 pages have one above 0.9, 142 above 0.5: pages of little text under a large footer or menu).
@@ -64,11 +66,28 @@ def _swallowing_chrome(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+def standard_tree(html: str, parser: lxml.html.HTMLParser,
+                  tree: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str | None]:
+    """The page's tree as a browser builds it, given libxml2's (`tree`, just parsed by `parser`), and what
+    was done, if anything. A page over MAX_REPARSE_CHARS keeps libxml2's tree: html5lib reads 1-3 MB a
+    second, but far less on some pages (a 2 MB page of wcxb-dev took it 10 s, twice a document's budget)."""
+    why = misnested(parser, tree)
+    if why is None:
+        return tree, None
+    if len(html) > MAX_REPARSE_CHARS:
+        return tree, f"libxml2's tree kept, the page is over {MAX_REPARSE_CHARS:,} characters: {why}"
+    try:
+        return parse_standard(html, parser), f"parsed again by html5lib: {why}"
+    except ValueError as exc:  # lxml refuses what html5lib hands it
+        return tree, f"libxml2's tree kept, html5lib's could not be read ({exc}): {why}"
+
+
 def parse_standard(html: str, parser: lxml.html.HTMLParser) -> lxml.html.HtmlElement:
     """The page as the HTML standard nests it: parsed by html5lib, serialised (every element closed
-    where the standard closes it) and read back with `parser`."""
+    where the standard closes it) and read back with `parser`. Control characters, which a browser
+    does not show and lxml's tree builder refuses, are left out."""
     with warnings.catch_warnings():  # names XML cannot hold ("decide<") are coerced: said, and harmless here
         warnings.simplefilter("ignore")
-        document = html5lib.parse(html, treebuilder="lxml", namespaceHTMLElements=False)
+        document = html5lib.parse(_CONTROL.sub("", html), treebuilder="lxml", namespaceHTMLElements=False)
     markup = lxml.etree.tostring(document, method="html", encoding="unicode")
     return lxml.html.fromstring(markup, parser=parser)
