@@ -77,9 +77,12 @@ def standard_tree(html: str, parser: lxml.html.HTMLParser,
     if len(html) > MAX_REPARSE_CHARS:
         return tree, f"libxml2's tree kept, the page is over {MAX_REPARSE_CHARS:,} characters: {why}"
     try:
-        return parse_standard(html, parser), f"parsed again by html5lib: {why}"
+        standard = parse_standard(html, parser)
     except ValueError as exc:  # lxml refuses what html5lib hands it
         return tree, f"libxml2's tree kept, html5lib's could not be read ({exc}): {why}"
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):  # nested too deep to read back whole
+        return tree, f"libxml2's tree kept, html5lib's nests deeper than libxml2 reads: {why}"
+    return standard, f"parsed again by html5lib: {why}"
 
 
 def parse_standard(html: str, parser: lxml.html.HTMLParser) -> lxml.html.HtmlElement:
