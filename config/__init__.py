@@ -85,6 +85,10 @@ class ExtractSettings(Strict):
     # heading over links it dropped stays out; tasks/stages/headings.py). Recorded in the extract
     # step's `headings_restored`. Not where a main region's text is published (it has its headings).
     restore_headings: bool = True
+    # On a page that declares itself an article or a post (not a discussion), trafilatura's text of
+    # under 800 words is read again with `favor_recall`, and that text taken where it keeps the
+    # first one's lines and adds to them (tasks/stages/extract.py). Recorded in `recall`.
+    recall_on_articles: bool = True
     # A page where libxml2 ignored the end tag of an `aside`, `header`, `nav` (or another HTML5
     # section) over an element left open, nesting the rest of the page in it, or where such an
     # element holds nearly all the page after an end tag libxml2 could not place, is parsed again as

@@ -28,7 +28,7 @@ from tasks.record import Document, Paragraph, Removal, snip
 from tasks.stages.consent import drop_consent_dialogs
 from tasks.stages.headings import restore_headings
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
-from tasks.stages.landmark import body_lines, declared_main, fragment_of_landmark, main_landmark_lines
+from tasks.stages.landmark import body_lines, covered_share, declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_discussion, declares_post, declares_product, page_metadata
 from tasks.stages.misnest import standard_tree
 from tasks.text.measures import squash, weight
@@ -77,6 +77,7 @@ class Extracted:
     headings: list[str] = field(default_factory=list)  # headings put back above their sections (headings.py)
     # Where libxml2 nested the page otherwise than a browser: what it did, and what sieve did (misnest.py).
     misnested: str | None = None
+    recall: bool = False  # the text is trafilatura's `favor_recall` text, holding its default text and more
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -226,9 +227,9 @@ METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")
 
 
 @lru_cache(maxsize=8)
-def _extractor(include_tables: bool, with_metadata: bool, comments: bool = False) -> Extractor:
+def _extractor(include_tables: bool, with_metadata: bool, comments: bool = False, recall: bool = False) -> Extractor:
     """trafilatura's options, built once: building them reads its config file's values every time."""
-    return Extractor(output_format="python", comments=comments, tables=include_tables, dedup=False,
+    return Extractor(output_format="python", comments=comments, tables=include_tables, dedup=False, recall=recall,
                      with_metadata=with_metadata, date_params=DATE_PARAMS if with_metadata else None)
 
 
@@ -289,6 +290,27 @@ def _region_instead(tree: lxml.html.HtmlElement, text: str, lines: list[str], se
             and not declares_product(tree))
 
 
+# An article's text under this many words is read again by trafilatura with `favor_recall`.
+RECALL_MAX_WORDS = 1200
+# ...and that text is taken where it holds at least this share of the first text's words.
+RECALL_MIN_KEPT = 0.95
+
+
+def _fuller_article(tree: lxml.html.HtmlElement, text: str, settings: ExtractSettings) -> str | None:
+    """trafilatura's `favor_recall` text of a page that declares itself an article or a post (not a
+    discussion), where that text is its default text and more: trafilatura's precision prunes
+    sections of such an article (a list of steps, a table, a closing section). Only from an
+    article's length (`extract.discussion_max_words`: a shorter text may be a thread's first post,
+    read with its replies) and under RECALL_MAX_WORDS words (a second call costs a second
+    extraction), and only where the fuller text holds RECALL_MIN_KEPT of the default text's words:
+    a recall text without them chose another block of the page."""
+    if not settings.discussion_max_words <= weight(text) < RECALL_MAX_WORDS or declares_discussion(tree):
+        return None
+    result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, False, recall=True))
+    fuller = (result.text or "") if result is not None else ""
+    return fuller if len(fuller) > len(text) and covered_share(fuller, [text]) >= RECALL_MIN_KEPT else None
+
+
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
     """The page parsed once: hidden elements out, the metadata read from that tree, then one
     `trafilatura.bare_extraction` call on it for the text (trafilatura works on its own copy)."""
@@ -301,6 +323,9 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     from_markup = settings.metadata == "markup"
     result = trafilatura.bare_extraction(tree, options=_extractor(settings.include_tables, not from_markup))
     text = (result.text or "") if result is not None else ""
+    post = declares_post(tree)
+    fuller = _fuller_article(tree, text, settings) if settings.recall_on_articles and post else None
+    text = fuller or text  # before the headings and the regions: they work on the text published
     # trafilatura's text with the headings it left out put back (tasks/stages/headings.py): the
     # candidate the main region competes with below (with them, on wcxb-dev 6 pages keep trafilatura's
     # text instead of a region, +0.7 page-units; put back only into what is published, -0.0005).
@@ -328,7 +353,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     # text holds a good part of the body (BODY_MIN_COVERAGE): a service page of many sections (on
     # wcxb-dev 7 service pages up, from 0.53-0.76 to 0.74-0.98, none down; read under any longer text,
     # the body brought articles' sidebars along: 9 pages down, 3 of them articles from 0.98 to 0.64).
-    if settings.landmark_max_coverage and not (declared or discussion) and (short or not declares_post(tree)):
+    if settings.landmark_max_coverage and not (declared or discussion) and (short or not post):
         lines = body_lines(tree, text, longer_than=longer_than)
         if _region_instead(tree, text, lines, settings, 0.0 if short else BODY_MIN_COVERAGE):
             region, region_kind = lines, "body"
@@ -346,7 +371,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
         discussion, restored = restore_headings(tree, discussion)
     return Extracted(region or text_paragraphs(discussion or text), title=title, metadata=meta, hidden=hidden,
                      consent=consent, nesting=nesting, discussion=discussion is not None, landmark=region_kind,
-                     headings=restored, misnested=misnested)
+                     headings=restored, misnested=misnested, recall=fuller is not None and not region)
 
 
 def extract(doc: Document, settings: ExtractSettings) -> Document:
@@ -369,6 +394,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
             parameters["nesting"] = ext.nesting
         if ext.misnested:
             parameters["misnested"] = ext.misnested
+        if ext.recall:
+            parameters["recall"] = "trafilatura's favor_recall text: it holds the default text and more"
         if ext.discussion:
             parameters["comments"] = "kept: a short or declared discussion, its replies more than doubling it"
         if ext.landmark:
