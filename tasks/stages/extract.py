@@ -5,6 +5,8 @@ and trafilatura extracts its text from it, with the comments where the page is a
 where that text is a fragment of the page's declared main region (one card of a listing, one
 section of a service page), the region's text is taken instead (tasks/stages/landmark.py).
 Headings trafilatura left out are put back above the sections they head (tasks/stages/headings.py).
+A page libxml2 nests otherwise than a browser is parsed again by the HTML standard (misnest.py); a
+declared article trafilatura cut short is read again with its `favor_recall` (`_fuller_article`).
 Where a source asks for it (`clean.html_rules: [hidden_element]`), elements that a browser
 would not show (the `hidden` attribute, inline `display:none`/`visibility:hidden`, classes or
 ids that the page's own `<style>` hides, conventional hiding classes) are taken out first and
@@ -312,8 +314,10 @@ def _fuller_article(tree: lxml.html.HtmlElement, text: str, settings: ExtractSet
 
 
 def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None) -> Extracted:
-    """The page parsed once: hidden elements out, the metadata read from that tree, then one
-    `trafilatura.bare_extraction` call on it for the text (trafilatura works on its own copy)."""
+    """The page parsed once (twice where libxml2 nests it otherwise than a browser): hidden elements out,
+    the metadata read from that tree, then a `trafilatura.bare_extraction` call on it for the text
+    (trafilatura works on its own copy), and a second one with `favor_recall` on an article it may
+    have cut short (`_fuller_article`)."""
     try:
         tree, nesting, misnested = parse_html(html, settings.reparse_misnested)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -389,7 +393,8 @@ def extract(doc: Document, settings: ExtractSettings) -> Document:
                       "drop_hidden_markup": settings.drop_hidden_markup,
                       "drop_consent_dialogs": settings.drop_consent_dialogs, "metadata": settings.metadata,
                       "title_in_text": settings.title_in_text, "restore_headings": settings.restore_headings,
-                      "reparse_misnested": settings.reparse_misnested}
+                      "reparse_misnested": settings.reparse_misnested,
+                      "recall_on_articles": settings.recall_on_articles}
         if ext.nesting:
             parameters["nesting"] = ext.nesting
         if ext.misnested:
