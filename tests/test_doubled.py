@@ -63,3 +63,19 @@ def test_a_section_repeated_for_the_mobile_layout_is_published_once_and_its_copy
 def test_by_default_html_keeps_both_copies():
     doc = run_text(_page_with_a_section_repeated_for_phones(), media="html")
     assert doc.published_text.count(BEEKEEPING_EN[3]) == 2
+
+
+def test_code_printed_twice_stays():
+    """A tutorial shows the same statements again; repeated code lines are code."""
+    code = ["os.makedirs(path, exist_ok=True)", "shutil.copy(source, path)"]
+    text = "\n".join([*BEEKEEPING_EN[:3], *code, *code, *BEEKEEPING_EN[3:]])
+    doc = run_text(text)
+    assert doc.published_text.count("os.makedirs(path, exist_ok=True)") == 2
+    assert not [r for r in doc.removed if r.rule == "doubled_block"]
+
+
+def test_on_plain_text_a_doubled_block_is_cut_once():
+    block = [BEEKEEPING_EN[2], BEEKEEPING_EN[3]]
+    doc = run_text("\n".join([*BEEKEEPING_EN[:2], *block, *block, *BEEKEEPING_EN[4:]]))
+    assert doc.published_text.split("\n") == BEEKEEPING_EN
+    assert {r.rule for r in doc.removed} == {"doubled_block"}

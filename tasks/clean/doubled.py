@@ -6,14 +6,16 @@ and the first stays.
 
 One paragraph repeated on its own is not enough: a reply quotes the post above
 it, a list repeats an item. Nor is a block too short to tell (a label and a
-number): the block needs `MIN_BLOCK_CHARS` characters.
+number): the block needs `MIN_BLOCK_CHARS` characters. A line of the copy that
+reads as code stays: a tutorial shows the same statements again
+(`tasks.text.measures.CODE_LIKE`, as `repeated_paragraph` does).
 """
 
 from __future__ import annotations
 
 from tasks.clean.base import Rule
 from tasks.record import Document
-from tasks.text.measures import squash
+from tasks.text.measures import CODE_LIKE, squash
 
 MIN_BLOCK_PARAGRAPHS = 2
 MAX_BLOCK_PARAGRAPHS = 40  # a bounded pass: a section repeated whole is rarely longer
@@ -55,4 +57,5 @@ class DoubledBlock(Rule):
         keys = [squash(doc.paragraphs[i].text) for i in kept]
         for start, end in doubled_blocks(keys):
             for k in range(start, end):
-                doc.drop_paragraph(kept[k], "repeated", self.name)
+                if not CODE_LIKE.search(doc.paragraphs[kept[k]].text):
+                    doc.drop_paragraph(kept[k], "repeated", self.name)
