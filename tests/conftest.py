@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +34,23 @@ def run_text(text: str, settings: Settings | None = None, media: str = "text") -
     source = Source(uri=f"test://{hashlib.sha1(raw).hexdigest()[:8]}", kind="file", retrieved_at="now",
                     sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
     return process_document(Document(source=source, raw=raw, media=media), settings or Settings())
+
+
+# Real pages with gold main text, copied from wcxb-dev (tests/fixtures/real/README.md says why each).
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+
+def real_page(name: str) -> tuple[bytes, str]:
+    """A real page of tests/fixtures/real, as fetched, and its gold main text."""
+    raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
+    return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+
+
+def run_html(raw: bytes, settings: Settings | None = None) -> Document:
+    """One HTML page, as fetched, through every stage."""
+    doc = Document(source=Source(uri="file:///page.html", kind="file", retrieved_at="", sha256=""), media="html",
+                   raw=raw)
+    return process_document(doc, settings or Settings())
 
 
 @pytest.fixture

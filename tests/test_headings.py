@@ -4,21 +4,14 @@ dropped, or that the text already has, is not (tasks/stages/headings.py)."""
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import lxml.html
 import trafilatura
 
 from config import Settings
-from tasks.record import Document, Source
-from tasks.stages.document import process_document
 from tasks.stages.extract import parse_html
 from tasks.stages.headings import Heading, headings_with_followers, restore_headings
 from tasks.tools.evaluate_html import prf, words
-
-REAL = Path(__file__).parent / "fixtures" / "real"
+from tests.conftest import real_page, run_html
 
 PRUNING = "Prune apple trees in late winter, when the wood is dormant."
 THINNING = "Take out dead and crossing branches first, then thin the crown."
@@ -92,23 +85,12 @@ def test_scripts_are_not_read_as_the_text_after_a_heading():
     assert restore_headings(page, PRUNING)[0] == f"When to prune\n{PRUNING}"
 
 
-def real_page(name: str) -> tuple[bytes, str]:
-    raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
-    return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
-
-
-def document(raw: bytes, settings: Settings | None = None) -> Document:
-    doc = Document(source=Source(uri="file:///page.html", kind="file", retrieved_at="", sha256=""), media="html",
-                   raw=raw)
-    return process_document(doc, settings or Settings())
-
-
 def test_a_real_tutorial_gets_its_section_headings_back_and_says_so():
     """0239, a software tutorial: trafilatura keeps its steps but none of its headings."""
     raw, gold = real_page("0239")
     alone = trafilatura.extract(raw) or ""
     assert "Create the speaker shell" in gold and "Create the speaker shell" not in alone
-    doc = document(raw)
+    doc = run_html(raw)
     assert "Create the speaker shell\n" in doc.published_text
     extract = next(s for s in doc.steps if s["name"] == "extract")
     assert "Create the speaker shell" in extract["parameters"]["headings_restored"]
@@ -117,7 +99,7 @@ def test_a_real_tutorial_gets_its_section_headings_back_and_says_so():
 
 def test_restoring_headings_can_be_switched_off():
     raw, _ = real_page("0239")
-    doc = document(raw, Settings(extract={"restore_headings": False}))
+    doc = run_html(raw, Settings(extract={"restore_headings": False}))
     assert "Create the speaker shell" not in doc.published_text
     assert "headings_restored" not in next(s for s in doc.steps if s["name"] == "extract")["parameters"]
 

@@ -5,10 +5,6 @@ published instead, without the navigation, banners, forms and menus nested in it
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import lxml.html
 import pytest
 import trafilatura
@@ -19,8 +15,7 @@ from tasks.stages.document import process_document
 from tasks.stages.extract import MAIN_REGION_NOTES, html_paragraphs, text_paragraphs
 from tasks.stages.landmark import covered_share, fragment_of_landmark, main_landmark_lines, region_lines
 from tasks.tools.evaluate_html import prf, words
-
-REAL = Path(__file__).parent / "fixtures" / "real"
+from tests.conftest import real_page
 
 
 def lines_of(body: str) -> list[str]:
@@ -167,11 +162,6 @@ def test_a_short_text_beside_a_declared_region_is_not_read_from_the_body():
     found = html_paragraphs(html, ExtractSettings())
     assert found.landmark is None
     assert found.paragraphs == html_paragraphs(html, ExtractSettings(landmark_max_coverage=0)).paragraphs
-
-
-def real_page(name: str) -> tuple[bytes, str]:
-    raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
-    return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
 
 
 @pytest.mark.parametrize(("name", "region"), [("4069", "declared"), ("0258", "declared"), ("0709", "body"),

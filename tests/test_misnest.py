@@ -7,19 +7,13 @@ A browser closes both at `</aside>`, and so does sieve, by parsing such a page a
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import trafilatura
 
 from config import Settings
 from tasks.stages.extract import parse_html
 from tasks.tools.evaluate_html import prf, words
-from tests.conftest import run_text
+from tests.conftest import real_page, run_text
 from tests.fixtures.articles import BEEKEEPING_EN
-
-REAL = Path(__file__).parent / "fixtures" / "real"
 
 # A newsletter pop-up whose inner `div` is never closed, before the article.
 POPUP_LEFT_OPEN = ('<aside class="popup"><div class="popup-inner"><h2>Newsletter</h2>'
@@ -80,8 +74,7 @@ def test_a_page_too_large_for_html5lib_keeps_libxml2s_tree_and_says_so(monkeypat
 
 def test_a_real_article_libxml2_nested_in_a_popup_is_published():
     """4111: a newsletter pop-up's `div` left open before `</aside>`; trafilatura alone publishes nothing."""
-    raw = gzip.decompress((REAL / "4111.html.gz").read_bytes())
-    gold = json.loads((REAL / "4111.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
+    raw, gold = real_page("4111")
     assert not (trafilatura.extract(raw) or "").strip()
     doc = run_text(raw.decode("utf-8"), media="html")
     assert prf(words(doc.published_text), words(gold))[2] > 0.9

@@ -7,29 +7,12 @@ again with `favor_recall`; that text is published where it holds the default tex
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import trafilatura
 
 from config import Settings
-from tasks.record import Document, Source
-from tasks.stages.document import process_document
+from tasks.record import Document
 from tasks.tools.evaluate_html import prf, words
-
-REAL = Path(__file__).parent / "fixtures" / "real"
-
-
-def real_page(name: str) -> tuple[bytes, str]:
-    raw = gzip.decompress((REAL / f"{name}.html.gz").read_bytes())
-    return raw, json.loads((REAL / f"{name}.json").read_text(encoding="utf-8"))["ground_truth"]["main_content"]
-
-
-def document(raw: bytes, settings: Settings | None = None) -> Document:
-    doc = Document(source=Source(uri="file:///page.html", kind="file", retrieved_at="", sha256=""), media="html",
-                   raw=raw)
-    return process_document(doc, settings or Settings())
+from tests.conftest import real_page, run_html
 
 
 def extract_parameters(doc: Document) -> dict:
@@ -40,7 +23,7 @@ def test_a_declared_article_cut_short_is_published_with_its_pruned_sections_and_
     """4519, a policy brief with `og:type` article: trafilatura alone keeps its first sections."""
     raw, gold = real_page("4519")
     alone = trafilatura.extract(raw) or ""
-    doc = document(raw)
+    doc = run_html(raw)
     assert prf(words(alone), words(gold))[1] < 0.7  # recall of trafilatura's default text
     assert prf(words(doc.published_text), words(gold))[2] > 0.95
     assert all(line in doc.published_text for line in alone.split("\n") if line.strip())
@@ -49,7 +32,7 @@ def test_a_declared_article_cut_short_is_published_with_its_pruned_sections_and_
 
 def test_reading_articles_again_can_be_switched_off():
     raw, gold = real_page("4519")
-    doc = document(raw, Settings(extract={"recall_on_articles": False}))
+    doc = run_html(raw, Settings(extract={"recall_on_articles": False}))
     assert "recall" not in extract_parameters(doc)
     assert prf(words(doc.published_text), words(gold))[1] < 0.7
 
@@ -57,4 +40,4 @@ def test_reading_articles_again_can_be_switched_off():
 def test_a_page_that_does_not_declare_an_article_is_read_once():
     raw, _ = real_page("4519")
     undeclared = raw.replace(b'property="og:type" content="article"', b'property="og:type" content="website"')
-    assert "recall" not in extract_parameters(document(undeclared))
+    assert "recall" not in extract_parameters(run_html(undeclared))
