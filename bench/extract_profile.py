@@ -69,13 +69,14 @@ def main() -> None:
 
     import trafilatura  # noqa: PLC0415
 
-    from config import ExtractSettings  # noqa: PLC0415
+    from config import Settings  # noqa: PLC0415
+    from tasks.stages.document import extract_settings  # noqa: PLC0415
     from tasks.stages.extract import ExtractError, html_paragraphs  # noqa: PLC0415
 
     paths = sorted(p for p in args.folder.iterdir() if p.name.endswith((".html", ".html.gz")))[::args.step][:args.n]
     htmls = [(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()).decode("utf-8", "replace")
              for p in paths]
-    settings = ExtractSettings()
+    settings = extract_settings(Settings(), "html")  # what a run uses: the hidden-element pass off by default
 
     def sieve(html: str) -> None:
         with contextlib.suppress(ExtractError):
