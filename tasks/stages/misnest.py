@@ -27,9 +27,9 @@ import lxml.html
 _IGNORED_END = re.compile(r"Opening and ending tag mismatch: (?:article|aside|footer|header|main|nav|section) and ")
 # Its messages for any end tag it could not place.
 _MISPLACED_END = re.compile(r"Opening and ending tag mismatch|Unexpected end tag")
-
-
+# Control characters: a browser does not show them, and lxml's tree builder refuses them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Pages longer than this keep libxml2's tree (see `standard_tree`).
 MAX_REPARSE_CHARS = 1_000_000
 CHROME_TAGS = ("aside", "footer", "header", "nav")
 # The share of the body's text above which a chrome element is taken for one the parser nested the page in
