@@ -41,6 +41,16 @@ def test_word_f1_is_over_bags_of_lowercased_words_and_an_empty_output_scores_zer
     assert (p, r) == (1.0, 2 / 7)
 
 
+def test_han_characters_are_words_one_by_one_and_traditional_counts_as_simplified() -> None:
+    """A run of Han characters is a sentence, not a word: scored as WCXB's \\w runs, a Chinese page
+    would be all or nothing. Characters are counted as ../shared/tools/score_seeds.py counts them."""
+    gold = words("鐵路橋在春汛後重建, 2024 年 Phase_2 完工")
+    assert gold["铁"] == 1 and gold["桥"] == 1 and gold["2024"] == 1 and gold["phase_2"] == 1
+    p, r, _ = prf(words("铁路桥在春汛后重建"), gold)
+    assert p == 1.0 and r == 9 / 14
+    assert words("The bridge_work, 2024") == words("the BRIDGE_WORK 2024")  # other scripts: \\w runs, as WCXB
+
+
 def test_a_page_without_main_content_scores_one_when_nothing_is_published_and_zero_otherwise() -> None:
     """WCXB's evaluate.py: gold with no words is matched only by an empty output."""
     assert prf(words(""), words("")) == (1.0, 1.0, 1.0)

@@ -24,8 +24,14 @@ from pathlib import Path
 
 from config import Settings
 from tasks.record import Document, Source
+from tasks.stages.language import converter
 
-WORD = re.compile(r"\w+")
+# WCXB's tokens are runs of \w; a run of Han characters would be one "word" a sentence long, so Han
+# characters are tokens one by one (as ../shared/tools/score_seeds.py counts them), and Traditional is
+# compared as Simplified (sieve publishes Simplified; a gold text may be in either).
+HAN_CHARS = "\u3400-\u9fff\uf900-\ufaff"
+WORD = re.compile(rf"[{HAN_CHARS}]|[^\W{HAN_CHARS}]+")
+HAS_HAN = re.compile(f"[{HAN_CHARS}]")
 EXAMPLES = 3
 
 
@@ -67,6 +73,8 @@ def verdict_rejected(reason: str | None) -> bool:
 
 
 def words(text: str) -> Counter[str]:
+    if HAS_HAN.search(text):
+        text = converter("t2s").convert(text)
     return Counter(WORD.findall(text.lower()))
 
 
