@@ -154,6 +154,29 @@ def test_a_thread_laid_out_in_tables_keeps_trafilaturas_text_beside_a_menu_and_a
     assert "热门帖子" not in text and "版块1" not in text
 
 
+BRIEF = ("本报讯，市交通局昨日公布了新一轮公交线路调整方案，涉及城区十二条线路，其中三条线路将延伸至新建的高铁站，"
+         "另有两条线路因客流不足而合并运营。方案自下月一日起实施，调整期间各站点将张贴告示，并安排工作人员现场引导乘客。"
+         "交通局有关负责人表示，此次调整参考了近一年的刷卡数据和市民来信，今后还将根据客流变化继续优化线路，"
+         "市民可通过官方网站和服务热线提出意见和建议。")
+
+
+def test_a_short_article_in_a_portal_is_not_read_from_the_body():
+    """A news brief of one paragraph (under an article's length, but a paragraph of PROSE_WORDS) on a
+    portal that declares no main content: the body's menus and other briefs' teasers (a linked title,
+    an excerpt, a date) are the portal's, and trafilatura's text, the brief, stays as it is."""
+    menu = "".join(f"<li><a href='/c{i}'>频道{i}</a></li>" for i in range(20))
+    teasers = "".join(f"<div class='item'><a href='/n{i}'>第{i}条推荐新闻的标题关于本市经济</a>"
+                      f"<div>这是第{i}条推荐新闻的摘要，介绍了本市在产业发展和城市建设方面的最新进展。</div>"
+                      f"<span>2019-09-2{i} 07:42</span></div>" for i in range(6))
+    html = (f"<html><head><title>公交线路调整</title></head><body><div id='top'><ul>{menu}</ul></div>"
+            f"<div class='wrap'><h1>公交线路调整方案公布</h1><div class='txt'><p>{BRIEF}</p></div></div>"
+            f"<div class='recommend'><h3>为你推荐</h3>{teasers}</div><div id='foot'>版权所有</div></body></html>")
+    found = html_paragraphs(html, ExtractSettings())
+    text = "\n".join(found.paragraphs)
+    assert found.landmark is None
+    assert BRIEF in text and "推荐新闻" not in text and "频道1" not in text
+
+
 def test_a_short_text_beside_a_declared_region_is_not_read_from_the_body():
     """Where the page declares its main content, that region is the only one considered: trafilatura's
     text stays as it is."""

@@ -272,6 +272,11 @@ LANDMARK_MIN_WORDS = 50
 # text would cover more than `extract.landmark_max_coverage` of it (on wcxb-dev no page's text changed;
 # at 1.5, one did).
 LANDMARK_MIN_GROWTH = 1.2
+# A text under an article's length that holds a paragraph of this many words (a Han character 2/3) is a
+# short article (a news brief), not one card or section of a page of many: its page's body is not read
+# (a Chinese portal's brief of 250 characters came with the portal's menus and other briefs' teasers; on
+# wcxb-dev no page changed, at 60 words a listing whose intro trafilatura kept lost its cards).
+PROSE_WORDS = 100
 # Where trafilatura's text is an article's length, the body is read only if that text holds at least this
 # share of the body's words: a body many times the text is an article amid other pages' content (a long
 # sidebar, comments, other articles), not a page of sections trafilatura cut short (on wcxb-dev 0.2, 0.3
@@ -349,6 +354,8 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
             region, region_kind = lines, "declared"
     discussion = (_discussion_text(tree, text, words, settings)
                   if settings.discussion_max_words and not region else None)
+    # A short text holding a paragraph of PROSE_WORDS is a short article, not one block of many.
+    prose = short and max(map(weight, text.split("\n")), default=0) >= PROSE_WORDS
     # A page that declares no main region is read whole where trafilatura's text is shorter than an
     # article and the page is not a discussion (trafilatura's comments come first: they leave the
     # page's chrome out): there the page is one of many blocks (sections, cards) and trafilatura kept
@@ -357,7 +364,7 @@ def html_paragraphs(html: str, settings: ExtractSettings, url: str | None = None
     # text holds a good part of the body (BODY_MIN_COVERAGE): a service page of many sections (on
     # wcxb-dev 7 service pages up, from 0.53-0.76 to 0.74-0.98, none down; read under any longer text,
     # the body brought articles' sidebars along: 9 pages down, 3 of them articles from 0.98 to 0.64).
-    if settings.landmark_max_coverage and not (declared or discussion) and (short or not post):
+    if settings.landmark_max_coverage and not (declared or discussion or prose) and (short or not post):
         lines = body_lines(tree, text, longer_than=longer_than)
         if _region_instead(tree, text, lines, settings, 0.0 if short else BODY_MIN_COVERAGE):
             region, region_kind = lines, "body"
