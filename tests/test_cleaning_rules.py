@@ -167,6 +167,36 @@ def test_off_topic_paragraph_in_a_short_article_is_dropped():
     assert {r.rule for r in doc.removed} == {"isolated_paragraph"}
 
 
+# A digression of the article's own (keeping warm on the roof) that shares no word with the paragraphs
+# around it and one ("boxes") with the rest of the page.
+DIGRESSION_EN = ("Frosty checks are brief: one carries a thermos of cocoa, wears fingerless mittens and leaves after "
+                 "ten minutes, because opening a box below eight degrees chills the brood.")
+
+
+def test_in_html_a_news_flash_sharing_no_word_with_the_page_is_dropped():
+    """A source that runs every rule on HTML: the flash pasted between two paragraphs of a short article."""
+    doc = run_text(html_page([*BEEKEEPING_EN[:5], FLASH_EN, *BEEKEEPING_EN[5:]]), SPAM_SOURCE, media="html")
+    assert "airline" not in doc.published_text
+    assert all(p in doc.published_text for p in BEEKEEPING_EN)
+    assert {r.rule for r in doc.removed if "airline" in r.snippet} == {"isolated_paragraph"}
+
+
+def test_in_html_a_digression_sharing_one_word_with_the_page_stays_unless_it_opens_with_a_label():
+    """The page's markup made the paragraphs: a paragraph sharing no word with its neighbours is not enough
+    there. It goes when it shares none with the page, or announces itself as an item of its own."""
+    for digression, kept in ((DIGRESSION_EN, True), ("Reader note: " + DIGRESSION_EN, False)):
+        page = html_page([*BEEKEEPING_EN[:9], digression, *BEEKEEPING_EN[9:]])
+        doc = run_text(page, SPAM_SOURCE, media="html")
+        assert (digression in doc.published_text) is kept, digression
+        assert all(p in doc.published_text for p in BEEKEEPING_EN)
+
+
+def test_a_list_item_is_never_taken_for_a_pasted_paragraph():
+    item = "- " + FLASH_EN
+    doc = run_text("\n".join([*BEEKEEPING_EN[:5], item, *BEEKEEPING_EN[5:]]))
+    assert "isolated_paragraph" not in {r.rule for r in doc.removed}
+
+
 def test_menu_before_and_related_links_after_the_article_are_dropped():
     menu = ["Home", "News", "Garden", "Shop", "Login", "Subscribe"]
     related = ["Related articles", "Ten houseplants that survive any office", "How to repot an orchid",

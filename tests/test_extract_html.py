@@ -94,19 +94,11 @@ def explain(doc: Document) -> str:
     return "\n".join(lines)
 
 
-# --- cases the cleaner currently misses (see each reason) ---------------------------------------
+# --- cases the cleaner currently misses (see each reason): none now ---------------------------------
 
-_FLASH = ("OffTopic cannot separate the news flash in a short article: topic terms must recur in 2+ "
-          "paragraphs of 9-10, so the document's median paragraph has ~1 topic hit in ~22 content words; "
-          "the null rate sits at its 0.02-0.065 floor and the flash's 0 hits in ~20 words gives p=0.23-0.69 "
-          "(3-4 genuine paragraphs also have 0 hits); the lead-in ('BREAKING:', 'In other news,', '快讯：', "
-          "'另訊：') is not used")
-NOISE_MISSES = {
-    ("en_tomatoes_garden.html", "news_flash"): _FLASH,
-    ("en_sourdough_bread.html", "news_flash"): _FLASH,
-    ("zh_hans_balcony_vegetables.html", "news_flash"): _FLASH,
-    ("zh_hant_lunar_eclipse.html", "news_flash"): _FLASH,
-}
+NOISE_MISSES: dict[tuple[str, str], str] = {}
+
+
 def _cases(table: dict, ids: list) -> list:
     return [pytest.param(*(i if isinstance(i, tuple) else (i,)),
                          marks=[pytest.mark.xfail(strict=False, reason=table[i])] if i in table else [],
