@@ -2,9 +2,11 @@
 
 usage: python bench/noisy_text_pages.py OUT_DIR [--split dev|heldout] [--seed N] [--wcxb DIR]
 
-Writes OUT_DIR/pages/*.txt and OUT_DIR/gold.json (the format of tests/gold/seeds.json), so that
-`sieve eval --gold OUT_DIR/gold.json --pages OUT_DIR/pages` and ../shared/tools/score_seeds.py
-score them. Deterministic for a seed.
+Writes OUT_DIR/pages/*.txt, OUT_DIR/gold.json (the format of tests/gold/seeds.json) and
+OUT_DIR/config.yaml (the pipeline's own, deduplication off: an article comes back with other
+noise, and a copy cleaned perfectly would be rejected as a duplicate of the first), so that
+`sieve eval --gold OUT_DIR/gold.json --pages OUT_DIR/pages --config OUT_DIR/config.yaml` and
+../shared/tools/score_seeds.py score them. Deterministic for a seed.
 
 The material is real: English articles are the human-reviewed main texts of
 ../shared/dev/wcxb-dev (article pages; `dev` takes even ids, `heldout` odd ones); Chinese
@@ -33,6 +35,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from opencc import OpenCC
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,6 +259,9 @@ def build(out: Path, split: str, seed: int, wcxb: Path, n_en: int, n_zh: int) ->
         lines = spam_page(en if lang == "en" else zh, EN if lang == "en" else ZH, rng)
         write(out, f"spam_{k}_{lang}.txt", lines, lang, {"forbid": [], "require": []}, gold)
     (out / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+    config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config["dedup"] = {**config.get("dedup", {}), "enabled": False}
+    (out / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
 
 def write(out: Path, name: str, lines: list[tuple[str, str]], lang: str, extra: dict, gold: dict) -> None:
