@@ -79,3 +79,25 @@ def test_a_real_article_libxml2_nested_in_a_popup_is_published():
     doc = run_text(raw.decode("utf-8"), media="html")
     assert prf(words(doc.published_text), words(gold))[2] > 0.9
     assert _extract_parameters(doc)["misnested"].startswith("parsed again by html5lib")
+
+
+def _page_after_a_closed_header(article: str) -> str:
+    """A site whose header template is a whole document: it closes `</body></html>`, and the page goes on."""
+    return ("<html><head><title>Rooftop hives</title></head><body><div class='header'><a href='/'>Home</a>"
+            f"<a href='/news'>News</a></div></body></html><div class='content'>{article}</div>")
+
+
+def test_an_article_after_the_header_templates_closing_html_is_published():
+    """libxml2 hangs what follows `</html>` outside the document's root, where trafilatura does not look;
+    a browser reads on in the body, and so does sieve."""
+    article = "".join(f"<p>{p}</p>" for p in BEEKEEPING_EN[1:])
+    tree, _, _ = parse_html(_page_after_a_closed_header(article), standard=False)
+    assert BEEKEEPING_EN[1] not in tree.find("body").text_content()
+    doc = run_text(_page_after_a_closed_header(article), media="html")
+    assert all(p in doc.published_text for p in BEEKEEPING_EN[1:])
+    assert _extract_parameters(doc)["misnested"].endswith("characters of text after the end of the body")
+
+
+def test_a_stray_word_after_the_body_is_not_worth_a_second_parse():
+    doc = run_text(_page("") + "<p>x</p>", media="html")
+    assert "misnested" not in _extract_parameters(doc)

@@ -7,15 +7,17 @@ libxml2's tree the rest of the page lands inside that `aside` (a pop-up) or `hea
 trafilatura and the region reading (tasks/stages/landmark.py) throw it away as chrome: on
 wcxb-dev, whole articles. libxml2 reports each such end tag. Other slips (a stray `</div>`) end the
 same way with a vaguer report: there, a `header`, `footer`, `nav` or `aside` holding nearly all
-of the body's text says so. Only those pages (4 % of wcxb-dev) are parsed again, by html5lib
-(the standard's algorithm, in Python: 0.06-0.14 s for a page of 100-300 kB, against 2-4 ms for
-libxml2), and its tree is read back through libxml2 so the rest of sieve sees the same kind of
-tree as on any page. Where the page really nests its text in its chrome, the standard's tree is
-the same and so is the text.
+of the body's text says so. And a page whose header template ends in `</body></html>` goes on
+after it: a browser reads on in the body, libxml2 hangs the rest beside the body. Only those
+pages (4 % of wcxb-dev) are parsed again, by html5lib (the standard's algorithm, in Python:
+0.06-0.14 s for a page of 100-300 kB, against 2-4 ms for libxml2), and its tree is read back
+through libxml2 so the rest of sieve sees the same kind of tree as on any page. Where the page
+really nests its text in its chrome, the standard's tree is the same and so is the text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 
@@ -36,6 +38,9 @@ CHROME_TAGS = ("aside", "footer", "header", "nav")
 # (on wcxb-dev, 40 pages have one above 0.9, 142 above 0.5: pages of little text under a large footer or menu).
 MAX_CHROME_SHARE = 0.9
 _UNSEEN = ("script", "style", "noscript", "template")
+# Text after the body from this many characters is a page's content read on past a closing tag (on wcxb-dev,
+# 11 pages have 1-25 characters there, a stray word or entity: not worth a second parse).
+MIN_TEXT_AFTER_BODY = 100
 
 
 def _text_length(el: lxml.html.HtmlElement) -> int:
@@ -50,7 +55,20 @@ def misnested(parser: lxml.html.HTMLParser, tree: lxml.html.HtmlElement) -> str 
     messages = [e.message.strip() for e in parser.error_log if _MISPLACED_END.match(e.message)]
     if ignored := next((m for m in messages if _IGNORED_END.match(m)), None):
         return ignored
+    if after := _text_after_body(tree):
+        return after
     return _swallowing_chrome(tree) if messages else None
+
+
+def _text_after_body(tree: lxml.html.HtmlElement) -> str | None:
+    """Text libxml2 put after the body, said, if any: a page whose header template closes `</body>` or
+    `</html>` before the content. A browser reads on in the body; libxml2 hangs what follows beside the
+    body, or after `</html>` in a second document element, where trafilatura and the region reading do
+    not look."""
+    body = tree.find("body")
+    after = itertools.chain(body.itersiblings() if body is not None else (), tree.itersiblings())
+    length = sum(_text_length(el) for el in after if isinstance(el.tag, str))
+    return f"{length:,} characters of text after the end of the body" if length >= MIN_TEXT_AFTER_BODY else None
 
 
 def _swallowing_chrome(tree: lxml.html.HtmlElement) -> str | None:
