@@ -404,6 +404,23 @@ def test_on_html_only_the_rules_named_in_html_rules_run_by_default():
     assert "orchid" not in run_text(page, SPAM_SOURCE, media="html").published_text
 
 
+def test_on_a_chinese_html_page_the_rules_named_for_chinese_run_too():
+    """On real Chinese pages the dated lists of other articles and the breadcrumbs trafilatura keeps are
+    cut precisely (`clean.html_rules_by_language`, bench/zh-real); an English page keeps the same shapes."""
+    body = [RAIL_ZH_HANT[0], "现在位置：首页 > 新闻 > 正文", *RAIL_ZH_HANT[1:8], "相关新闻",
+            "城市公交线路调整方案公布 2024-03-11", "新建高铁站周边道路即将通车 2024-04-02",
+            "市民乘车出行指南更新 2024-05-19", *RAIL_ZH_HANT[8:]]
+    doc = run_text(html_page(body), media="html")
+    assert doc.lang == "zh"
+    assert next(s for s in doc.steps if s["name"] == "clean")["parameters"]["rules"] == [
+        "related_list", "boilerplate_shape", "foreign_script", "main_region"]
+    assert {r.rule for r in doc.removed} >= {"related_list", "breadcrumb"}
+    assert "公交线路" not in doc.published_text and "现在位置" not in doc.published_text
+    assert "虹吸效应" in doc.published_text  # the article's own paragraphs stay
+    english = run_text(html_page([*BEEKEEPING_EN[:8], "Home > News > Gardening", *BEEKEEPING_EN[8:]]), media="html")
+    assert "Home > News" in english.published_text
+
+
 def _hidden_page(body: str) -> str:
     return f"<html><head><title>Bees</title></head><body><article>{body}</article></body></html>"
 

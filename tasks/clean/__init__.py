@@ -33,19 +33,21 @@ HIDDEN_ELEMENT = "hidden_element"
 HTML_RULE_NAMES = [HIDDEN_ELEMENT, *RULE_NAMES]
 
 
-def active_rules(media: str, settings: CleanSettings) -> list[type[Rule]]:
-    """The rules that run on a document of this media type, in order.
+def active_rules(media: str, settings: CleanSettings, lang: str | None = None) -> list[type[Rule]]:
+    """The rules that run on a document of this media type (and language), in order.
 
     On HTML, trafilatura has already chosen the content by its markup, and the rules written for
     scraped plain text cut more content than noise in what it keeps (measured on real pages:
-    `sieve eval --html-gold`, README "Cleaning rules"); only those in `clean.html_rules` run there."""
+    `sieve eval --html-gold`, README "Cleaning rules"); only those in `clean.html_rules` run there,
+    and those `clean.html_rules_by_language` names for the document's language."""
     disabled = set(settings.disabled_rules)
-    wanted = set(settings.html_rules) if media == "html" else set(RULE_NAMES)
+    by_language = settings.html_rules_by_language.get(lang or "", [])
+    wanted = {*settings.html_rules, *by_language} if media == "html" else set(RULE_NAMES)
     return [rule for rule in RULES if rule.name in wanted and rule.name not in disabled]
 
 
 def clean(doc: Document, ctx: Context) -> Document:
-    rules = active_rules(doc.media, ctx.settings)
+    rules = active_rules(doc.media, ctx.settings, ctx.lang)
     for rule in rules:
         rule(ctx).run(doc)
     doc.steps.append({"name": "clean", "library": "sieve", "parameters": {"rules": [r.name for r in rules]}})
