@@ -37,8 +37,8 @@ def main() -> None:
     import trafilatura  # noqa: PLC0415
     from trafilatura.settings import Extractor  # noqa: PLC0415
 
-    from tasks.stages.extract import parse_html  # noqa: PLC0415
     from tasks.stages.metadata import DATE_PARAMS, page_metadata  # noqa: PLC0415
+    from tasks.stages.parse import parse_html  # noqa: PLC0415
 
     options = Extractor(output_format="python", comments=False, dedup=False, with_metadata=True,
                         date_params=DATE_PARAMS)

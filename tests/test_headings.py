@@ -8,8 +8,8 @@ import lxml.html
 import trafilatura
 
 from config import Settings
-from tasks.stages.extract import parse_html
 from tasks.stages.headings import Heading, headings_with_followers, restore_headings
+from tasks.stages.parse import parse_html
 from tasks.tools.evaluate_html import prf, words
 from tests.conftest import real_page, run_html
 

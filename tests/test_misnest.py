@@ -10,7 +10,7 @@ from __future__ import annotations
 import trafilatura
 
 from config import Settings
-from tasks.stages.extract import parse_html
+from tasks.stages.parse import parse_html
 from tasks.tools.evaluate_html import prf, words
 from tests.conftest import real_page, run_text
 from tests.fixtures.articles import BEEKEEPING_EN
@@ -67,7 +67,7 @@ def test_control_characters_do_not_keep_a_page_from_its_standard_tree():
 
 
 def test_a_page_too_large_for_html5lib_keeps_libxml2s_tree_and_says_so(monkeypatch):
-    monkeypatch.setattr("tasks.stages.misnest.MAX_REPARSE_CHARS", 1000)
+    monkeypatch.setattr("tasks.stages.parse.MAX_REPARSE_CHARS", 1000)
     doc = run_text(_page(POPUP_LEFT_OPEN), media="html")
     assert _extract_parameters(doc)["misnested"].startswith("libxml2's tree kept, the page is over 1,000 characters")
 

@@ -16,7 +16,6 @@ recorded, because trafilatura keeps their text.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,7 +31,7 @@ from tasks.stages.headings import restore_headings
 from tasks.stages.hiding import HIDING_DECLARATION, HIDING_STYLE_RE
 from tasks.stages.landmark import body_lines, covered_share, declared_main, fragment_of_landmark, main_landmark_lines
 from tasks.stages.metadata import DATE_PARAMS, declares_discussion, declares_post, declares_product, page_metadata
-from tasks.stages.misnest import standard_tree
+from tasks.stages.parse import parse_html
 from tasks.text.measures import squash, weight
 
 _HIDDEN_STYLE = re.compile(rf"({HIDING_DECLARATION})", re.I)
@@ -51,10 +50,6 @@ _VISIBLE_TEXT = lxml.etree.XPath(".//text()[not(ancestor::script or ancestor::st
 # "hidden md:block", "visible-lg"): with one, a hiding class hides it only on small screens.
 _SHOWN_AT_BREAKPOINT = re.compile(r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+|(?:sm|md|lg|xl|2xl):(?!hidden)[a-z-]+"
                                   r"|visible-(?:xs|sm|md|lg|xl)(?:-[a-z]+)?|show-for-[a-z-]+)$")
-# Inline tags, which pages leave unclosed by the hundred (`<p><font>...` over and over): the parser nests
-# each inside the last. Dropped (their text kept) only to parse a page again that nests too deep.
-_INLINE_TAG = re.compile(r"</?(?:font|b|i|u|s|em|strong|span|small|big|tt|strike|sub|sup|a|abbr|cite|code|mark|q"
-                         r"|label)\b[^<>]*+>", re.I)
 # Utility classes that common CSS frameworks define as invisible.
 CONVENTIONAL_HIDDEN_CLASSES = frozenset(
     {"hidden", "d-none", "sr-only", "visually-hidden", "screen-reader-text", "invisible", "hide"})
@@ -183,46 +178,6 @@ def drop_hidden_elements(tree: lxml.html.HtmlElement, max_share: float = 1.0) ->
         el.drop_tree()
         dropped.add(el)
     return texts
-
-
-_parsers = threading.local()  # an lxml parser serves one thread at a time
-
-
-def _parser() -> lxml.html.HTMLParser:
-    """lxml's HTML parser with XML_PARSE_HUGE: without it, libxml2 stops nesting elements at depth 256
-    and drops all the text below (300 paragraphs of `<p><font>` without closers kept 126); with it, at
-    2048. Its other limits (text nodes of 10 MB) are above read.max_bytes anyway.
-
-    HTML comments and processing instructions are left out of the tree, as trafilatura's own loader
-    does: a comment node between an element's text and its children hides that text from
-    trafilatura (collection pages of wcxb-dev kept 0.19-0.31 word F1 of their text, 0.54-0.64 without)."""
-    if (parser := getattr(_parsers, "parser", None)) is None:
-        parser = _parsers.parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
-    return parser
-
-
-def _limit_hit(parser: lxml.html.HTMLParser) -> str | None:
-    """The parser's message if it stopped at one of its limits (and so dropped part of the page)."""
-    return next((e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
-
-
-def parse_html(html: str, standard: bool = True) -> tuple[lxml.html.HtmlElement, str | None, str | None]:
-    """The page's tree, what parsing it had to give up, if anything, and where libxml2 nested it otherwise
-    than a browser, what it did and what was done about it. A page nested deeper than the parser's limit
-    is parsed again without its inline tags (their text kept), and if that still nests too deep, the loss
-    is said (`nesting` of the extract step) rather than hidden. With `standard`, a page where libxml2
-    ignored the end of a section (`</aside>` over a `div` left open) is parsed as a browser does
-    (misnest.py)."""
-    parser = _parser()
-    tree = lxml.html.fromstring(html, parser=parser)
-    if _limit_hit(parser) is None:
-        tree, misnesting = standard_tree(html, parser, tree) if standard else (tree, None)
-        return tree, None, misnesting
-    flat = lxml.html.fromstring(_INLINE_TAG.sub("", html), parser=parser)
-    if (limit := _limit_hit(parser)) is None:
-        return flat, "too deep for the parser: parsed without its inline tags", None
-    lost = f"too deep for the parser even without its inline tags, the text below it lost: {limit.strip()}"
-    return flat, lost, None
 
 
 METADATA_FIELDS = ("author", "date", "sitename", "hostname", "description")

@@ -11,8 +11,9 @@ of the body's text says so. And a page whose header template ends in `</body></h
 after it: a browser reads on in the body, libxml2 hangs the rest beside the body. Only those
 pages (4 % of wcxb-dev) are parsed again, by html5lib (the standard's algorithm, in Python:
 0.06-0.14 s for a page of 100-300 kB, against 2-4 ms for libxml2), and its tree is read back
-through libxml2 so the rest of sieve sees the same kind of tree as on any page. Where the page
-really nests its text in its chrome, the standard's tree is the same and so is the text.
+through libxml2 so the rest of sieve sees the same kind of tree as on any page (parse.py
+decides). Where the page really nests its text in its chrome, the standard's tree is the same and
+so is the text.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ _IGNORED_END = re.compile(r"Opening and ending tag mismatch: (?:article|aside|fo
 _MISPLACED_END = re.compile(r"Opening and ending tag mismatch|Unexpected end tag")
 # Control characters: a browser does not show them, and lxml's tree builder refuses them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Pages longer than this keep libxml2's tree (see `standard_tree`).
-MAX_REPARSE_CHARS = 1_000_000
 CHROME_TAGS = ("aside", "footer", "header", "nav")
 # The share of the body's text above which a chrome element is taken for one the parser nested the page in
 # (on wcxb-dev, 40 pages have one above 0.9, 142 above 0.5: pages of little text under a large footer or menu).
@@ -82,25 +81,6 @@ def _swallowing_chrome(tree: lxml.html.HtmlElement) -> str | None:
         if len(el.text_content()) > MAX_CHROME_SHARE * total and (share := _text_length(el) / total) > MAX_CHROME_SHARE:
             return f"a {el.tag} holding {share:.0%} of the page's text"
     return None
-
-
-def standard_tree(html: str, parser: lxml.html.HTMLParser,
-                  tree: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement, str | None]:
-    """The page's tree as a browser builds it, given libxml2's (`tree`, just parsed by `parser`), and what
-    was done, if anything. A page over MAX_REPARSE_CHARS keeps libxml2's tree: html5lib reads 1-3 MB a
-    second, but far less on some pages (a 2 MB page of wcxb-dev took it 10 s, twice a document's budget)."""
-    why = misnested(parser, tree)
-    if why is None:
-        return tree, None
-    if len(html) > MAX_REPARSE_CHARS:
-        return tree, f"libxml2's tree kept, the page is over {MAX_REPARSE_CHARS:,} characters: {why}"
-    try:
-        standard = parse_standard(html, parser)
-    except ValueError as exc:  # lxml refuses what html5lib hands it
-        return tree, f"libxml2's tree kept, html5lib's could not be read ({exc}): {why}"
-    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):  # nested too deep to read back whole
-        return tree, f"libxml2's tree kept, html5lib's nests deeper than libxml2 reads: {why}"
-    return standard, f"parsed again by html5lib: {why}"
 
 
 def parse_standard(html: str, parser: lxml.html.HTMLParser) -> lxml.html.HtmlElement:
